@@ -1,0 +1,1 @@
+# kernel data structures (P3-P7)

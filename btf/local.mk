@@ -1,0 +1,1 @@
+# types and symbols: BTF, DWARF, kallsyms, System.map (P3)

@@ -1,0 +1,4 @@
+libmw_a_SOURCES += \
+	common/error.c common/error.h \
+	common/json.c common/json.h \
+	common/warn.c common/warn.h

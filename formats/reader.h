@@ -1,0 +1,125 @@
+/* memwhere: the one physical-memory read interface over every dump format.
+ *
+ * mw_reader_open() detects the format from the file's content, picks the
+ * format's ops table and opens it. Analyzers then only ever ask for bytes of
+ * physical memory (and, where the dump has them, of its own virtual
+ * segments), and can tell memory holes (no RAM there) from pages the dump
+ * left out.
+ *
+ * Reads are thread-safe: several threads may call mw_reader_read_phys() on
+ * one reader at once.
+ */
+#ifndef MW_READER_H
+#define MW_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+enum mw_format {
+	MW_FORMAT_ELF = 1,	/* ELF core: QEMU dump-guest-memory, kexec /proc/vmcore */
+	MW_FORMAT_KDUMP,	/* makedumpfile/QEMU kdump-compressed ("KDUMP   ") */
+	MW_FORMAT_FLATTENED,	/* makedumpfile flattened stream of a kdump/ELF file */
+	MW_FORMAT_KCORE,	/* /proc/kcore of the running kernel */
+};
+
+/* Bits of mw_dump_info.compression: methods seen among the dump's pages. */
+enum mw_compression {
+	MW_COMP_NONE = 1u << 0,
+	MW_COMP_ZLIB = 1u << 1,
+	MW_COMP_LZO = 1u << 2,
+	MW_COMP_SNAPPY = 1u << 3,
+	MW_COMP_ZSTD = 1u << 4,
+};
+
+enum mw_page_state {
+	MW_PAGE_HOLE = 0,	/* not RAM the dump describes */
+	MW_PAGE_PRESENT,	/* readable */
+	MW_PAGE_EXCLUDED,	/* RAM, but the dump left it out (filtered, incomplete) */
+};
+
+struct mw_phys_range {
+	uint64_t start;		/* physical, inclusive */
+	uint64_t end;		/* physical, exclusive */
+};
+
+/* A segment of the dump addressed virtually (ELF with paging, kcore). */
+struct mw_virt_segment {
+	uint64_t vaddr;
+	uint64_t size;
+	uint64_t paddr;		/* MW_NO_PADDR if the segment has none */
+};
+#define MW_NO_PADDR UINT64_MAX
+
+struct mw_note {
+	uint32_t type;
+	char name[32];
+	const uint8_t *desc;	/* points into the reader's copy */
+	uint32_t descsz;
+};
+
+struct mw_dump_info {
+	enum mw_format format;
+	/* For MW_FORMAT_FLATTENED: what the stream carries (KDUMP or ELF). */
+	enum mw_format inner_format;
+	uint32_t compression;		/* enum mw_compression bits */
+	uint32_t page_size;
+	uint32_t header_version;	/* kdump header version, 0 otherwise */
+	bool incomplete;		/* dump was cut short (kdump flag/zero offsets) */
+
+	struct mw_phys_range *ranges;	/* sorted, non-overlapping */
+	size_t nr_ranges;
+	uint64_t total_bytes;		/* sum of ranges */
+	uint64_t excluded_pages;	/* pages in ranges that the dump left out */
+
+	struct mw_virt_segment *segments;
+	size_t nr_segments;
+
+	char *vmcoreinfo;		/* NUL-terminated VMCOREINFO text, or NULL */
+	size_t vmcoreinfo_len;
+	struct mw_note *notes;
+	size_t nr_notes;
+	unsigned nr_cpus;		/* PRSTATUS notes (or kdump header nr_cpus) */
+
+	/* kdump header's utsname (empty elsewhere), and the machine: the
+	 * kdump header's, or from ELF e_machine ("x86_64") */
+	char utsname_release[65];
+	char utsname_machine[65];
+	uint64_t file_size;		/* bytes of the file on disk */
+};
+
+struct mw_reader;
+
+struct mw_error *mw_reader_open(const char *path, struct mw_reader **ret);
+void mw_reader_destroy(struct mw_reader *r);
+const struct mw_dump_info *mw_reader_info(const struct mw_reader *r);
+const char *mw_reader_path(const struct mw_reader *r);
+const char *mw_format_name(enum mw_format format);
+/* Fill names[] (up to 5) with "none", "zlib", ... for the bits set; returns count. */
+size_t mw_compression_names(uint32_t bits, const char *names[5]);
+
+/*
+ * Read len bytes of physical memory at paddr. The whole read succeeds or
+ * fails: MW_ERR_HOLE (address not in any range) or MW_ERR_NOT_IN_DUMP
+ * (excluded page) carry the address of the first page that failed;
+ * MW_ERR_FORMAT/MW_ERR_IO for a corrupt or unreadable file (with offset).
+ */
+struct mw_error *mw_reader_read_phys(struct mw_reader *r, uint64_t paddr,
+				     void *buf, size_t len);
+enum mw_page_state mw_reader_page_state(struct mw_reader *r, uint64_t pfn);
+/*
+ * Read from the dump's own virtual segments (ELF with paging, kcore).
+ * MW_ERR_NOT_MAPPED if no segment covers the range.
+ */
+struct mw_error *mw_reader_read_segment(struct mw_reader *r, uint64_t vaddr,
+					void *buf, size_t len);
+/* Look up a VMCOREINFO key ("OSRELEASE", "SYMBOL(init_top_pgt)", ...). */
+const char *mw_vmcoreinfo_get(const struct mw_dump_info *info,
+			      const char *key, size_t *len);
+/* The same, parsed as hex (SYMBOL, KERNELOFFSET, phys_base) or decimal (SIZE, OFFSET, NUMBER, LENGTH). */
+struct mw_error *mw_vmcoreinfo_u64(const struct mw_dump_info *info,
+				   const char *key, uint64_t *ret);
+
+#endif

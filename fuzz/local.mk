@@ -1,0 +1,1 @@
+# libFuzzer targets: `make fuzz` (clang); CI replays fuzz/corpus under ASan/UBSan.
