@@ -1,0 +1,49 @@
+/* memwhere: the kernel's own symbol table (kallsyms), decoded from memory.
+ *
+ * Since Linux 6.0 VMCOREINFO names the kallsyms tables, so a dump carries
+ * every symbol of the kernel image: no vmlinux or System.map needed.
+ * The decoder reads through a callback, so it serves dumps and /proc/kcore
+ * alike; every count and index is bounded.
+ */
+#ifndef MW_KALLSYMS_H
+#define MW_KALLSYMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+/* Read len bytes at kernel virtual address addr. */
+typedef struct mw_error *mw_kread_fn(void *arg, uint64_t addr, void *buf,
+				      size_t len);
+/* Called once per symbol; type is the nm-style letter ('T', 'd', ...). */
+typedef struct mw_error *mw_ksym_fn(void *arg, const char *name, char type,
+				     uint64_t addr);
+
+/* Addresses of the tables (0 = absent), as VMCOREINFO's SYMBOL() gives them. */
+struct mw_kallsyms_tables {
+	uint64_t num_syms;	/* unsigned int kallsyms_num_syms */
+	uint64_t names;		/* u8 kallsyms_names[] */
+	uint64_t token_table;	/* char kallsyms_token_table[] */
+	uint64_t token_index;	/* u16 kallsyms_token_index[256] */
+	uint64_t offsets;	/* int kallsyms_offsets[] (base-relative) */
+	uint64_t relative_base;	/* unsigned long kallsyms_relative_base */
+	uint64_t addresses;	/* unsigned long kallsyms_addresses[] (absolute) */
+};
+
+enum {
+	MW_KSYM_NAME_MAX = 512,		/* longest name accepted */
+	MW_KALLSYMS_MAX = 4000000,	/* most symbols accepted */
+};
+
+/*
+ * Decode every symbol and hand it to fn. Names are decoded from the token
+ * tables; addresses from kallsyms_offsets (relative to
+ * kallsyms_relative_base, with x86-64's absolute per-CPU encoding detected
+ * from the data) or kallsyms_addresses.
+ */
+struct mw_error *mw_kallsyms_decode(const struct mw_kallsyms_tables *t,
+				    mw_kread_fn *read, void *read_arg,
+				    mw_ksym_fn *fn, void *fn_arg);
+
+#endif
