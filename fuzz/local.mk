@@ -1,1 +1,40 @@
-# libFuzzer targets: `make fuzz` (clang); CI replays fuzz/corpus under ASan/UBSan.
+# Fuzz targets. `make fuzz` builds them with clang's libFuzzer, ASan and
+# UBSan into fuzz/bin/; `make fuzz-run FUZZ_SECONDS=600` runs each in turn
+# and saves new inputs to fuzz/corpus/TARGET/. `make check` replays the
+# saved corpus through plain builds of the same targets (fuzz/replay.c).
+FUZZ_TARGETS = reader kallsyms
+EXTRA_DIST += fuzz/fuzz.h fuzz/replay.sh $(FUZZ_TARGETS:%=fuzz/fuzz-%.c)
+
+check_PROGRAMS += fuzz/replay-reader fuzz/replay-kallsyms
+fuzz_replay_reader_SOURCES = fuzz/replay.c fuzz/fuzz-reader.c fuzz/fuzz.h
+fuzz_replay_reader_LDADD = $(MW_LIBS)
+fuzz_replay_kallsyms_SOURCES = fuzz/replay.c fuzz/fuzz-kallsyms.c fuzz/fuzz.h
+fuzz_replay_kallsyms_LDADD = $(MW_LIBS)
+TESTS += fuzz/replay.sh
+
+FUZZ_CC = clang
+FUZZ_SECONDS = 600
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIBMW_FILES = $(filter %.c,$(libmw_a_SOURCES))
+
+fuzz/bin/fuzz-%: $(srcdir)/fuzz/fuzz-%.c $(FUZZ_LIBMW_FILES:%=$(srcdir)/%) config.h
+	@mkdir -p fuzz/bin
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) \
+		$< $(FUZZ_LIBMW_FILES:%=$(srcdir)/%) -o $@ \
+		$(LIBDW_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS) $(LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=fuzz/bin/fuzz-%)
+
+fuzz-run: fuzz
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(srcdir)/fuzz/corpus/$$t fuzz/findings/$$t; \
+		echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \
+		fuzz/bin/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			-max_len=1048576 -artifact_prefix=fuzz/findings/$$t/ \
+			$(srcdir)/fuzz/corpus/$$t 2>&1 | tail -3; \
+	done
+
+clean-local: clean-fuzz
+clean-fuzz:
+	rm -rf fuzz/bin fuzz/findings
+.PHONY: fuzz fuzz-run clean-fuzz
