@@ -25,21 +25,18 @@ struct names_cursor {
 static struct mw_error *cursor_byte(struct names_cursor *c, uint8_t *ret)
 {
 	if (c->pos < c->win_start || c->pos >= c->win_start + c->win_len) {
-		struct mw_error *err = c->read(c->arg, c->base + c->pos, c->buf,
-					       sizeof(c->buf));
-		if (err) {
-			/* the table may end near the end of a mapping: retry
-			 * with a page-sized window */
-			mw_error_destroy(err);
-			size_t small = 4096 - ((c->base + c->pos) & 4095);
-			err = c->read(c->arg, c->base + c->pos, c->buf, small);
-			if (err)
+		/* The table may end just before memory that cannot be read:
+		 * shrink the window until the read succeeds. */
+		size_t want = sizeof(c->buf);
+		struct mw_error *err;
+		while ((err = c->read(c->arg, c->base + c->pos, c->buf, want))) {
+			if (want == 1)
 				return mw_error_prepend(err, "reading kallsyms_names");
-			c->win_len = small;
-		} else {
-			c->win_len = sizeof(c->buf);
+			mw_error_destroy(err);
+			want /= 2;
 		}
 		c->win_start = c->pos;
+		c->win_len = want;
 	}
 	*ret = c->buf[c->pos - c->win_start];
 	c->pos++;
