@@ -8,3 +8,8 @@ tests_test_error_SOURCES = tests/test-error.c
 tests_test_error_LDADD = $(MW_LIBS)
 TESTS += tests/test-json tests/test-error tests/test-kallsyms tests/cli.sh
 EXTRA_DIST += tests/cli.sh
+
+# benchmark helpers (not tests): scripts/bench-read
+noinst_PROGRAMS += tests/bench/readbench
+tests_bench_readbench_SOURCES = tests/bench/readbench.c
+tests_bench_readbench_LDADD = $(MW_LIBS)
