@@ -1,0 +1,562 @@
+/*
+ * mwtool: static multi-call helper run inside the capture guest.
+ *
+ * Built on the host with `gcc -static -O2` by scripts/capture and put in the
+ * initramfs as /bin/mwtool.  The command is taken from argv[1], or from the
+ * basename of argv[0] when the binary is invoked through a symlink whose name
+ * is "mw-<command>" (so a workload can be given a realistic comm by calling it
+ * through a symlink such as /usr/sbin/nginx -> mwtool with MW_CMD=tcp-listen).
+ *
+ * Every workload fills its memory with a non-zero, highly compressible
+ * pattern so that small dumps compress well while no page is all zero.
+ *
+ * Commands (sizes accept K/M/G suffixes):
+ *   hog SIZE BYTE            anonymous memory touched with BYTE, then sleep
+ *   oomhog CHUNK BYTE        allocate and touch CHUNK after CHUNK forever
+ *   fill DIR COUNT SIZE PFX  COUNT files DIR/PFX-NNNN of SIZE bytes (pattern)
+ *   logwrite SIZE FILE...    append log lines (SIZE per file), keep files open, sleep
+ *   logwrite-exit SIZE FILE... same, then exit
+ *   shmfile PATH SIZE BYTE   create, map shared, touch, unlink, sleep
+ *   sysvshm SIZE BYTE        shmget/shmat/touch/IPC_RMID, sleep
+ *   tcp-listen PORT RCVBUF   listen on PORT, accept forever, never read
+ *   udp-sink PORT RCVBUF     bound UDP socket never read, sleep
+ *   unix-sink SIZE           stream + dgram socketpairs filled up to SIZE, sleep
+ *   dentries DIR NNEG NPOS   NNEG negative lookups, NPOS empty files in DIR
+ *   resid PATH...            per regular file: "R size resident_pages path"
+ *   resid-maps PID           residency of PID's shared/deleted file mappings
+ *   sleep                    sleep forever
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+static long page_size;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "mwtool: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static unsigned long long parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; break;
+	case 'm': case 'M': v <<= 20; break;
+	case 'g': case 'G': v <<= 30; break;
+	default: break;
+	}
+	return v;
+}
+
+static void sleep_forever(void)
+{
+	for (;;)
+		pause();
+}
+
+/* Fill buf with a repeating, non-zero text pattern. */
+static void pattern_fill(char *buf, size_t len, const char *tag)
+{
+	static const char base[] =
+		"memwhere-pattern-ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789-";
+	size_t tl = strlen(tag), bl = sizeof(base) - 1, i = 0;
+	while (i < len) {
+		size_t j;
+		for (j = 0; j < tl && i < len; j++)
+			buf[i++] = tag[j];
+		for (j = 0; j < bl && i < len; j++)
+			buf[i++] = base[j];
+		if (i < len)
+			buf[i++] = '\n';
+	}
+}
+
+static int cmd_hog(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	size_t size = parse_size(argv[1]);
+	int byte = (int)strtol(argv[2], NULL, 0);
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	memset(p, byte, size);
+	printf("hog: %zu bytes touched with 0x%02x\n", size, byte);
+	fflush(stdout);
+	sleep_forever();
+	return 0;
+}
+
+static int cmd_oomhog(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	size_t chunk = parse_size(argv[1]);
+	int byte = (int)strtol(argv[2], NULL, 0);
+	unsigned long long total = 0;
+	for (;;) {
+		char *p = mmap(NULL, chunk, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED) {
+			usleep(1000);
+			continue;
+		}
+		memset(p, byte, chunk);
+		total += chunk;
+		if ((total & ((64ULL << 20) - 1)) == 0) {
+			printf("oomhog: %llu MiB\n", total >> 20);
+			fflush(stdout);
+		}
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int cmd_fill(int argc, char **argv)
+{
+	if (argc < 5)
+		return 2;
+	const char *dir = argv[1];
+	long count = strtol(argv[2], NULL, 0);
+	size_t size = parse_size(argv[3]);
+	const char *pfx = argv[4];
+	char *buf = malloc(size ? size : 1);
+	char path[PATH_MAX];
+	if (!buf)
+		die("malloc");
+	for (long i = 0; i < count; i++) {
+		char tag[64];
+		snprintf(tag, sizeof(tag), "%s-%04ld:", pfx, i);
+		pattern_fill(buf, size, tag);
+		snprintf(path, sizeof(path), "%s/%s-%04ld", dir, pfx, i);
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0)
+			die(path);
+		if (write_all(fd, buf, size) < 0)
+			die("write");
+		close(fd);
+	}
+	free(buf);
+	printf("fill: %ld files of %zu bytes in %s\n", count, size, dir);
+	return 0;
+}
+
+static int logwrite(int argc, char **argv, int stay)
+{
+	if (argc < 3)
+		return 2;
+	unsigned long long size = parse_size(argv[1]);
+	int nfiles = argc - 2;
+	int *fds = calloc((size_t)nfiles, sizeof(int));
+	char line[256];
+	if (!fds)
+		die("calloc");
+	for (int f = 0; f < nfiles; f++) {
+		fds[f] = open(argv[2 + f], O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fds[f] < 0)
+			die(argv[2 + f]);
+	}
+	/* Buffer lines into 64 KiB writes: realistic enough and fast under TCG. */
+	size_t cap = 65536, used = 0;
+	char *out = malloc(cap);
+	if (!out)
+		die("malloc");
+	for (int f = 0; f < nfiles; f++) {
+		unsigned long long done = 0, seq = 0;
+		while (done < size) {
+			int n = snprintf(line, sizeof(line),
+				"2025-01-01T00:00:%02llu.%06lluZ level=info "
+				"msg=\"request served\" method=GET path=/api/v1/items "
+				"status=200 bytes=512 req_id=%08llu\n",
+				seq % 60, seq % 1000000, seq);
+			seq++;
+			if ((unsigned long long)n > size - done)
+				n = (int)(size - done);
+			if (used + (size_t)n > cap) {
+				if (write_all(fds[f], out, used) < 0)
+					die("write");
+				used = 0;
+			}
+			memcpy(out + used, line, (size_t)n);
+			used += (size_t)n;
+			done += (unsigned long long)n;
+		}
+		if (used && write_all(fds[f], out, used) < 0)
+			die("write");
+		used = 0;
+	}
+	printf("logwrite: %d files, %llu bytes each\n", nfiles, size);
+	fflush(stdout);
+	if (stay)
+		sleep_forever();
+	return 0;
+}
+
+static void touch_pattern(char *p, size_t size, int byte)
+{
+	memset(p, byte, size);
+}
+
+static int cmd_shmfile(int argc, char **argv)
+{
+	if (argc < 4)
+		return 2;
+	const char *path = argv[1];
+	size_t size = parse_size(argv[2]);
+	int byte = (int)strtol(argv[3], NULL, 0);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die(path);
+	if (ftruncate(fd, (off_t)size) < 0)
+		die("ftruncate");
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	touch_pattern(p, size, byte);
+	close(fd);
+	if (unlink(path) < 0)
+		die("unlink");
+	printf("shmfile: %s %zu bytes mapped and unlinked\n", path, size);
+	fflush(stdout);
+	sleep_forever();
+	return 0;
+}
+
+static int cmd_sysvshm(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	size_t size = parse_size(argv[1]);
+	int byte = (int)strtol(argv[2], NULL, 0);
+	int id = shmget(IPC_PRIVATE, size, IPC_CREAT | 0600);
+	if (id < 0)
+		die("shmget");
+	char *p = shmat(id, NULL, 0);
+	if (p == (void *)-1)
+		die("shmat");
+	touch_pattern(p, size, byte);
+	if (shmctl(id, IPC_RMID, NULL) < 0)
+		die("shmctl");
+	printf("sysvshm: id %d %zu bytes attached and removed\n", id, size);
+	fflush(stdout);
+	sleep_forever();
+	return 0;
+}
+
+static void set_rcvbuf(int s, int rcvbuf)
+{
+	if (rcvbuf <= 0)
+		return;
+	/* SO_RCVBUFFORCE ignores net.core.rmem_max (we run as root). */
+	if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+}
+
+static int cmd_tcp_listen(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	int port = atoi(argv[1]);
+	int rcvbuf = argc > 2 ? (int)parse_size(argv[2]) : 0;
+	int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	if (s < 0)
+		die("socket");
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	set_rcvbuf(s, rcvbuf);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		die("bind");
+	if (listen(s, 128) < 0)
+		die("listen");
+	printf("tcp-listen: port %d rcvbuf %d\n", port, rcvbuf);
+	fflush(stdout);
+	for (;;) {
+		int c = accept(s, NULL, NULL);
+		if (c < 0) {
+			if (errno == EINTR)
+				continue;
+			die("accept");
+		}
+		/* Keep the connection open and never read from it. */
+		printf("tcp-listen: accepted fd %d\n", c);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+static int cmd_udp_sink(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	int port = atoi(argv[1]);
+	int rcvbuf = argc > 2 ? (int)parse_size(argv[2]) : 0;
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		die("socket");
+	set_rcvbuf(s, rcvbuf);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		die("bind");
+	printf("udp-sink: port %d\n", port);
+	fflush(stdout);
+	sleep_forever();
+	return 0;
+}
+
+static unsigned long long fill_socket(int s, unsigned long long limit, size_t chunk)
+{
+	char buf[4096];
+	unsigned long long sent = 0;
+	pattern_fill(buf, sizeof(buf), "unix:");
+	if (chunk > sizeof(buf))
+		chunk = sizeof(buf);
+	while (sent < limit) {
+		ssize_t n = send(s, buf, chunk, MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		sent += (unsigned long long)n;
+	}
+	return sent;
+}
+
+static int cmd_unix_sink(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	unsigned long long size = parse_size(argv[1]);
+	int st[2], dg[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, st) < 0)
+		die("socketpair stream");
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, dg) < 0)
+		die("socketpair dgram");
+	int big = (int)size;
+	setsockopt(st[0], SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
+	setsockopt(dg[0], SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
+	unsigned long long a = fill_socket(st[0], size, 1000);
+	unsigned long long b = fill_socket(dg[0], size / 4, 100);
+	printf("unix-sink: stream fds %d/%d queued %llu, dgram fds %d/%d queued %llu\n",
+	       st[0], st[1], a, dg[0], dg[1], b);
+	fflush(stdout);
+	sleep_forever();
+	return 0;
+}
+
+static int cmd_dentries(int argc, char **argv)
+{
+	if (argc < 4)
+		return 2;
+	const char *dir = argv[1];
+	long nneg = strtol(argv[2], NULL, 0), npos = strtol(argv[3], NULL, 0);
+	char path[PATH_MAX];
+	struct stat st;
+	long found = 0;
+	for (long i = 0; i < nneg; i++) {
+		snprintf(path, sizeof(path), "%s/missing-lib-%07ld.so", dir, i);
+		if (stat(path, &st) == 0)
+			found++;
+	}
+	for (long i = 0; i < npos; i++) {
+		snprintf(path, sizeof(path), "%s/entry-%07ld", dir, i);
+		int fd = open(path, O_WRONLY | O_CREAT, 0644);
+		if (fd < 0)
+			die(path);
+		close(fd);
+	}
+	printf("dentries: %ld negative lookups (%ld existed), %ld files in %s\n",
+	       nneg, found, npos, dir);
+	return 0;
+}
+
+static int resid_fd(int fd, unsigned long long size, unsigned long long *resident)
+{
+	*resident = 0;
+	if (size == 0)
+		return 0;
+	void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	size_t pages = (size_t)((size + (unsigned long long)page_size - 1) / (unsigned long long)page_size);
+	unsigned char *vec = malloc(pages);
+	if (!vec) {
+		munmap(p, (size_t)size);
+		return -1;
+	}
+	if (mincore(p, (size_t)size, vec) < 0) {
+		free(vec);
+		munmap(p, (size_t)size);
+		return -1;
+	}
+	for (size_t i = 0; i < pages; i++)
+		if (vec[i] & 1)
+			(*resident)++;
+	free(vec);
+	munmap(p, (size_t)size);
+	return 0;
+}
+
+static void resid_path(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		struct dirent *e;
+		if (!d)
+			return;
+		while ((e = readdir(d))) {
+			char sub[PATH_MAX];
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+			resid_path(sub);
+		}
+		closedir(d);
+		return;
+	}
+	if (!S_ISREG(st.st_mode))
+		return;
+	int fd = open(path, O_RDONLY | O_NOATIME);
+	if (fd < 0)
+		fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return;
+	unsigned long long res = 0;
+	if (resid_fd(fd, (unsigned long long)st.st_size, &res) == 0)
+		printf("R %llu %llu %lu %s\n", (unsigned long long)st.st_size, res,
+		       (unsigned long)st.st_ino, path);
+	else
+		printf("E %llu %s %s\n", (unsigned long long)st.st_size, strerror(errno), path);
+	close(fd);
+}
+
+static int cmd_resid(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		resid_path(argv[i]);
+	return 0;
+}
+
+/* Shared file mappings of a task, measured through /proc/PID/map_files. */
+static int cmd_resid_maps(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	char path[PATH_MAX], line[1024];
+	snprintf(path, sizeof(path), "/proc/%s/maps", argv[1]);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi, off, ino;
+		char perms[8], dev[16];
+		int name_at = 0;
+		if (sscanf(line, "%lx-%lx %7s %lx %15s %lu %n", &lo, &hi, perms, &off,
+			   dev, &ino, &name_at) < 6 || ino == 0 || perms[3] != 's')
+			continue;
+		char *name = line + name_at;
+		name[strcspn(name, "\n")] = 0;
+		char mf[PATH_MAX];
+		snprintf(mf, sizeof(mf), "/proc/%s/map_files/%lx-%lx", argv[1], lo, hi);
+		int fd = open(mf, O_RDONLY);
+		if (fd < 0)
+			continue;
+		struct stat st;
+		unsigned long long res = 0;
+		if (fstat(fd, &st) == 0 &&
+		    resid_fd(fd, (unsigned long long)st.st_size, &res) == 0)
+			printf("M %llu %llu %lu %s\n", (unsigned long long)st.st_size, res,
+			       (unsigned long)st.st_ino, name);
+		close(fd);
+	}
+	fclose(f);
+	return 0;
+}
+
+struct cmd {
+	const char *name;
+	int (*fn)(int, char **);
+	int stay;
+};
+
+static int cmd_logwrite(int argc, char **argv) { return logwrite(argc, argv, 1); }
+static int cmd_logwrite_exit(int argc, char **argv) { return logwrite(argc, argv, 0); }
+static int cmd_sleep(int argc, char **argv) { (void)argc; (void)argv; sleep_forever(); return 0; }
+
+static const struct cmd cmds[] = {
+	{ "hog", cmd_hog, 0 },
+	{ "oomhog", cmd_oomhog, 0 },
+	{ "fill", cmd_fill, 0 },
+	{ "logwrite", cmd_logwrite, 0 },
+	{ "logwrite-exit", cmd_logwrite_exit, 0 },
+	{ "shmfile", cmd_shmfile, 0 },
+	{ "sysvshm", cmd_sysvshm, 0 },
+	{ "tcp-listen", cmd_tcp_listen, 0 },
+	{ "udp-sink", cmd_udp_sink, 0 },
+	{ "unix-sink", cmd_unix_sink, 0 },
+	{ "dentries", cmd_dentries, 0 },
+	{ "resid", cmd_resid, 0 },
+	{ "resid-maps", cmd_resid_maps, 0 },
+	{ "sleep", cmd_sleep, 0 },
+};
+
+int main(int argc, char **argv)
+{
+	page_size = sysconf(_SC_PAGESIZE);
+	signal(SIGPIPE, SIG_IGN);
+	/* The command comes from $MW_CMD (set when run under a workload name
+	 * through a symlink), else argv[1]. */
+	const char *env = getenv("MW_CMD");
+	int shift = 1;
+	const char *name = argc > 1 ? argv[1] : "";
+	if (env && *env) {
+		name = env;
+		shift = 0;
+		unsetenv("MW_CMD");
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (!strcmp(cmds[i].name, name)) {
+			int rc = cmds[i].fn(argc - shift, argv + shift);
+			if (rc == 2)
+				fprintf(stderr, "mwtool %s: bad arguments\n", name);
+			return rc;
+		}
+	}
+	fprintf(stderr, "usage: mwtool COMMAND ARGS (see scripts/guest/mwtool.c)\n");
+	return 2;
+}

@@ -1,0 +1,104 @@
+# Ground truth printer (sourced by the scenario; busybox sh).
+#
+# Output on fd 3, one section per source, never mixed with kernel messages:
+#   @@MW-TRUTH-BEGIN <phase>
+#   @@MW-SECTION <key>
+#   ...raw text...
+#   @@MW-ENDSECTION
+#   @@MW-TRUTH-END <phase>
+# <key> is the guest path of the file that was read (e.g. /proc/meminfo,
+# /sys/fs/cgroup/x/memory.stat, /proc/123/status) or a "mw:" name for
+# synthetic sections (mw:uname, mw:fds:<pid>, mw:resid, mw:roles, mw:notes).
+
+truth_sec() {
+	# truth_sec KEY FILE
+	echo "@@MW-SECTION $1"
+	cat "$2" 2>&1
+	echo
+	echo "@@MW-ENDSECTION"
+}
+
+truth_cmd() {
+	# truth_cmd KEY COMMAND...
+	_k=$1
+	shift
+	echo "@@MW-SECTION $_k"
+	"$@" 2>&1
+	echo
+	echo "@@MW-ENDSECTION"
+}
+
+truth_cgroup_dir() {
+	for _f in memory.current memory.max memory.high memory.min memory.low \
+		memory.stat memory.events memory.swap.current cgroup.stat \
+		cgroup.procs cgroup.subtree_control cgroup.controllers \
+		memory.usage_in_bytes memory.limit_in_bytes memory.max_usage_in_bytes \
+		memory.failcnt memory.oom_control memory.kmem.usage_in_bytes \
+		memory.kmem.tcp.usage_in_bytes memory.memsw.usage_in_bytes \
+		memory.use_hierarchy tasks; do
+		[ -f "$1/$_f" ] && truth_sec "$1/$_f" "$1/$_f"
+	done
+}
+
+truth_fds() {
+	for _fd in /proc/$1/fd/*; do
+		[ -e "$_fd" ] || [ -L "$_fd" ] || continue
+		echo "${_fd##*/} $(readlink "$_fd")"
+	done
+}
+
+truth_body() {
+	truth_cmd mw:uname uname -r
+	truth_cmd mw:uname-a uname -a
+	truth_sec /proc/cmdline /proc/cmdline
+	truth_cmd mw:date date -u +%s
+	truth_sec /proc/uptime /proc/uptime
+	for _f in meminfo vmstat slabinfo zoneinfo buddyinfo pagetypeinfo \
+		cgroups mounts swaps iomem vmallocinfo sysvipc/shm modules \
+		net/tcp net/tcp6 net/udp net/udp6 net/unix net/sockstat \
+		net/sockstat6 net/netstat net/snmp net/protocols net/dev \
+		sys/vm/panic_on_oom sys/vm/dirty_writeback_centisecs \
+		sys/net/core/rmem_max sys/net/ipv4/tcp_rmem; do
+		[ -e "/proc/$_f" ] && truth_sec "/proc/$_f" "/proc/$_f"
+	done
+	for _d in /sys/kernel/mm/transparent_hugepage/enabled; do
+		[ -e "$_d" ] && truth_sec "$_d" "$_d"
+	done
+	# Every cgroup directory of every mounted hierarchy.
+	for _root in $(awk '$3 == "cgroup2" || $3 == "cgroup" { print $2 }' /proc/mounts); do
+		for _d in $(find "$_root" -type d); do
+			truth_cgroup_dir "$_d"
+		done
+	done
+	# Tasks.
+	for _p in /proc/[0-9]*; do
+		_pid=${_p#/proc/}
+		[ -f "$_p/status" ] || continue
+		truth_sec "$_p/status" "$_p/status"
+		truth_sec "$_p/cgroup" "$_p/cgroup"
+		truth_sec "$_p/cmdline" "$_p/cmdline"
+		if grep -q '^VmRSS' "$_p/status" 2>/dev/null; then
+			truth_sec "$_p/maps" "$_p/maps"
+			truth_cmd "mw:fds:$_pid" truth_fds "$_pid"
+			truth_cmd "mw:resid-maps:$_pid" mwtool resid-maps "$_pid"
+		fi
+	done
+	# Residency of every file in the scenario trees.
+	truth_cmd mw:resid mwtool resid $RESID_TREES
+	[ -f /run/mw/roles ] && truth_sec mw:roles /run/mw/roles
+	[ -f /run/mw/notes ] && truth_sec mw:notes /run/mw/notes
+	for _o in /run/mw/*.out; do
+		[ -f "$_o" ] && truth_sec "mw:out:${_o##*/}" "$_o"
+	done
+	truth_cmd mw:df df -k
+}
+
+# print_truth PHASE
+print_truth() {
+	log "printing truth ($1)"
+	{
+		echo "@@MW-TRUTH-BEGIN $1"
+		truth_body
+		echo "@@MW-TRUTH-END $1"
+	} >&3
+}
