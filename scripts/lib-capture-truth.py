@@ -446,7 +446,9 @@ def build_truth(text, phase, meta, console_text):
     t["tasks"] = parse_tasks(sec, by_pid, first_transient)
     t["roles"] = roles
     t["notes"] = notes
+    t["_proc_cgroups"] = sec.get("/proc/cgroups", "")
     t["derived"] = derive(t)
+    del t["_proc_cgroups"]
     if meta.get("scenario") == "oom" or "invoked oom-killer" in console_text:
         t["oom"] = parse_oom(console_text)
     t["checks"] = scenario_checks(t, meta.get("scenario"))
@@ -483,9 +485,14 @@ def derive(t):
             if g["path"] == "/" and "cgroup_stat" in g:
                 d["cgroup2_nr_dying_descendants"] = g["cgroup_stat"].get("nr_dying_descendants")
                 d["cgroup2_nr_descendants"] = g["cgroup_stat"].get("nr_descendants")
-    pc = {}
-    for line in t["raw"].get("/proc/cgroups", "").splitlines() if "raw" in t else []:
-        pass
+    for line in t.get("_proc_cgroups", "").splitlines():
+        p = line.split()
+        if len(p) >= 4 and p[0] == "memory":
+            d["proc_cgroups_memory_num_cgroups"] = int(p[2])
+            live = [h for h in t["cgroups"] if h["version"] == 1 and "memory" in h["controllers"]]
+            if live:
+                d["cgroup1_memory_live_groups"] = len(live[0]["groups"])
+                d["cgroup1_memory_dying_groups"] = int(p[2]) - len(live[0]["groups"])
     slab_r = sum(c["bytes"] for c in t["slabinfo"])
     d["slabinfo_total_bytes"] = slab_r
     for name in ("dentry", "ext4_inode_cache", "shmem_inode_cache", "skbuff_head_cache",
@@ -515,7 +522,8 @@ def scenario_checks(t, scenario):
     mi = t["meminfo"]
     check("meminfo parsed", mi.get("MemTotal", 0) > 0, mi.get("MemTotal"))
     check("slabinfo parsed", len(t["slabinfo"]) > 20, len(t["slabinfo"]))
-    check("tasks parsed", len([x for x in t["tasks"] if not x["kernel_thread"]]) > 3, len(t["tasks"]))
+    user = [x for x in t["tasks"] if not x["kernel_thread"] and not x["transient"]]
+    check("tasks parsed", len(user) >= 2, "%d tasks, %d user" % (len(t["tasks"]), len(user)))
     notes = t["notes"]
     if scenario == "mixed":
         gang = [f for f in t["files"] if f["path"].startswith("/dev/shm/ganglia/")]
@@ -560,6 +568,11 @@ def scenario_checks(t, scenario):
             used = [g for g in (v1mem[0]["groups"] if v1mem else [])
                     if g.get("memory_usage_in_bytes", 0) > 0 and g["path"] != "/"]
             check("v1 groups with usage", len(used) >= 2, len(used))
+            dy = t["derived"].get("cgroup1_memory_dying_groups", 0)
+            check("dying v1 memory cgroups (/proc/cgroups num_cgroups > live groups)", dy > 0, dy)
+            oomk = [g for g in (v1mem[0]["groups"] if v1mem else [])
+                    if g.get("memory_oom_control", {}).get("oom_kill", 0) > 0]
+            check("memcg OOM kill recorded in a v1 group", len(oomk) > 0, [g["path"] for g in oomk])
         else:
             check("v1 memory controller unavailable, recorded", "memcg_v1" in notes, notes.get("memcg_v1"))
             check("cgroup v1 hierarchies mounted", any(h["version"] == 1 for h in t["cgroups"]),
