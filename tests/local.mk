@@ -1,4 +1,5 @@
 EXTRA_DIST += tests/tap.h tests/tap.sh
+include tests/tools/local.mk
 check_PROGRAMS += tests/test-json tests/test-error tests/test-kallsyms
 tests_test_kallsyms_SOURCES = tests/test-kallsyms.c
 tests_test_kallsyms_LDADD = $(MW_LIBS)
