@@ -24,8 +24,12 @@ struct mw_error *mw_vm_init(struct mw_vm *vm, struct mw_reader *reader)
 	if (!info->vmcoreinfo)
 		return mw_error_create(MW_ERR_NOT_FOUND,
 				       "the dump has no VMCOREINFO: cannot place the kernel in memory");
-	if ((err = mw_vmcoreinfo_u64(info, "phys_base", &vm->phys_base)))
-		return err;
+	/* x86-64 kernels write NUMBER(phys_base); a bare phys_base elsewhere */
+	if ((err = mw_vmcoreinfo_u64(info, "NUMBER(phys_base)", &vm->phys_base))) {
+		mw_error_destroy(err);
+		if ((err = mw_vmcoreinfo_u64(info, "phys_base", &vm->phys_base)))
+			return err;
+	}
 	/* KERNELOFFSET is absent without KASLR */
 	if ((err = mw_vmcoreinfo_u64(info, "KERNELOFFSET", &vm->kaslr_offset)))
 		mw_error_destroy(err);

@@ -205,13 +205,19 @@ struct mw_error *mw_vmcoreinfo_u64(const struct mw_dump_info *info,
 				       "VMCOREINFO %s: bad value", key);
 	memcpy(tmp, v, len);
 	tmp[len] = '\0';
-	/* SYMBOL(), KERNELOFFSET and phys_base are hex; the rest decimal */
+	/* SYMBOL(), KERNELOFFSET and a bare phys_base are hex; NUMBER(),
+	 * SIZE(), OFFSET(), LENGTH() decimal (x86-64 writes phys_base as
+	 * NUMBER(phys_base), a signed decimal) */
 	int base = (strncmp(key, "SYMBOL(", 7) == 0 ||
 		    strcmp(key, "KERNELOFFSET") == 0 ||
 		    strcmp(key, "phys_base") == 0) ? 16 : 10;
 	char *endp;
 	errno = 0;
-	unsigned long long v64 = strtoull(tmp, &endp, base);
+	unsigned long long v64;
+	if (base == 10 && tmp[0] == '-')	/* NUMBER() values are signed longs */
+		v64 = (unsigned long long)strtoll(tmp, &endp, 10);
+	else
+		v64 = strtoull(tmp, &endp, base);
 	if (errno || *endp)
 		return mw_error_create(MW_ERR_FORMAT,
 				       "VMCOREINFO %s: bad value '%s'", key, tmp);

@@ -118,7 +118,8 @@ struct mw_error *mw_reader_read_segment(struct mw_reader *r, uint64_t vaddr,
 /* Look up a VMCOREINFO key ("OSRELEASE", "SYMBOL(init_top_pgt)", ...). */
 const char *mw_vmcoreinfo_get(const struct mw_dump_info *info,
 			      const char *key, size_t *len);
-/* The same, parsed as hex (SYMBOL, KERNELOFFSET, phys_base) or decimal (SIZE, OFFSET, NUMBER, LENGTH). */
+/* The same, parsed as hex (SYMBOL, KERNELOFFSET, phys_base) or decimal
+ * (SIZE, OFFSET, NUMBER, LENGTH; negative NUMBER()s as two's complement). */
 struct mw_error *mw_vmcoreinfo_u64(const struct mw_dump_info *info,
 				   const char *key, uint64_t *ret);
 
