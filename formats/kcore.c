@@ -102,20 +102,62 @@ static void kcore_close(struct mw_reader *r)
 	r->priv = NULL;
 }
 
-/* A direct-map RAM segment: a physical address, a virtual address below
- * the kernel image, and the direct map's constant vaddr - paddr. */
-static bool is_ram_segment(const Elf64_Phdr *ph, uint64_t *direct_delta,
-			   bool *have_delta)
+/* Could this be a direct-map segment: a physical address and a virtual
+ * one in the kernel half, below the kernel image? */
+static bool maybe_direct_map(const Elf64_Phdr *ph)
 {
-	if (ph->p_type != PT_LOAD || ph->p_paddr == UINT64_MAX ||
-	    ph->p_vaddr < KERNEL_HALF || ph->p_vaddr >= START_KERNEL_MAP)
-		return false;
-	uint64_t d = ph->p_vaddr - ph->p_paddr;
-	if (!*have_delta) {
-		*direct_delta = d;
-		*have_delta = true;
+	return ph->p_type == PT_LOAD && ph->p_paddr != UINT64_MAX &&
+	       ph->p_vaddr >= KERNEL_HALF && ph->p_vaddr < START_KERNEL_MAP;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The direct map's p_vaddr - p_paddr (page_offset_base): of the candidate
+ * segments, the offset shared by the most bytes. (Other segments with a
+ * physical address, such as a vmemmap one, do not share it.)
+ */
+static struct mw_error *direct_map_delta(const struct mw_elf_core *core,
+					 uint64_t *ret, bool *found)
+{
+	size_t n = 0;
+	*found = false;
+	for (size_t i = 0; i < core->nr_phdrs; i++)
+		n += maybe_direct_map(&core->phdrs[i]);
+	if (!n)
+		return NULL;
+	/* pairs (delta, memsz), sorted by delta */
+	uint64_t *pairs = malloc(n * 2 * sizeof(*pairs));
+	if (!pairs)
+		return &mw_error_nomem;
+	size_t k = 0;
+	for (size_t i = 0; i < core->nr_phdrs; i++) {
+		const Elf64_Phdr *ph = &core->phdrs[i];
+		if (!maybe_direct_map(ph))
+			continue;
+		pairs[2 * k] = ph->p_vaddr - ph->p_paddr;
+		pairs[2 * k + 1] = ph->p_memsz;
+		k++;
 	}
-	return d == *direct_delta;
+	qsort(pairs, n, 2 * sizeof(*pairs), u64_cmp);
+	uint64_t best = 0, best_bytes = 0;
+	for (size_t i = 0; i < n;) {
+		uint64_t bytes = 0, d = pairs[2 * i];
+		for (; i < n && pairs[2 * i] == d; i++)
+			bytes += pairs[2 * i + 1];
+		if (!*found || bytes > best_bytes) {
+			best = d;
+			best_bytes = bytes;
+			*found = true;
+		}
+	}
+	free(pairs);
+	*ret = best;
+	return NULL;
 }
 
 static struct mw_error *kcore_open(struct mw_reader *r)
@@ -155,13 +197,17 @@ static struct mw_error *kcore_open(struct mw_reader *r)
 		goto out;
 	}
 	size_t nr_phys = 0, nr_virt = 0, n;
-	uint64_t delta = 0;
-	bool have_delta = false;
+	uint64_t delta;
+	bool have_delta;
+	err = direct_map_delta(&core, &delta, &have_delta);
+	if (err)
+		goto out;
 	for (size_t i = 0; i < core.nr_phdrs; i++) {
 		const Elf64_Phdr *ph = &core.phdrs[i];
 		if (ph->p_type != PT_LOAD)
 			continue;
-		if (is_ram_segment(ph, &delta, &have_delta)) {
+		if (have_delta && maybe_direct_map(ph) &&
+		    ph->p_vaddr - ph->p_paddr == delta) {
 			err = mw_elf_load_pieces(&core, i, ph->p_paddr, true,
 						 phys + nr_phys, &n);
 			if (err)

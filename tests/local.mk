@@ -14,3 +14,12 @@ EXTRA_DIST += tests/cli.sh
 noinst_PROGRAMS += tests/bench/readbench
 tests_bench_readbench_SOURCES = tests/bench/readbench.c
 tests_bench_readbench_LDADD = $(MW_LIBS)
+
+# ELF core and /proc/kcore readers
+check_PROGRAMS += tests/test-elf tests/elf-readmem
+tests_test_elf_SOURCES = tests/test-elf.c
+tests_test_elf_LDADD = $(MW_LIBS)
+tests_elf_readmem_SOURCES = tests/elf-readmem.c
+tests_elf_readmem_LDADD = $(MW_LIBS)
+TESTS += tests/test-elf tests/elf-real.sh
+EXTRA_DIST += tests/elf-real.sh tests/elf-compare.py
