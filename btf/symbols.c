@@ -1,0 +1,219 @@
+/* memwhere: the symbol table and its two indexes (sorted by address; a
+ * name hash). */
+#include "config.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "btf/name-index.h"
+#include "btf/symbols.h"
+
+struct mw_symbols {
+	char *what;
+	struct mw_symbol *syms;		/* names hold arena offsets until finished */
+	size_t count, capacity;
+	char *arena;			/* names, NUL-terminated */
+	size_t arena_len, arena_cap;
+	struct mw_name_index names;	/* value: index in syms */
+	bool finished;
+};
+
+struct mw_error *mw_symbols_create(const char *what, struct mw_symbols **ret)
+{
+	struct mw_symbols *s = calloc(1, sizeof(*s));
+	if (!s)
+		return &mw_error_nomem;
+	if (!(s->what = strdup(what))) {
+		free(s);
+		return &mw_error_nomem;
+	}
+	mw_name_index_init(&s->names);
+	*ret = s;
+	return NULL;
+}
+
+void mw_symbols_destroy(struct mw_symbols *s)
+{
+	if (!s)
+		return;
+	mw_name_index_deinit(&s->names);
+	free(s->syms);
+	free(s->arena);
+	free(s->what);
+	free(s);
+}
+
+struct mw_error *mw_symbols_add(struct mw_symbols *s, const char *name, size_t len,
+				uint64_t address, uint64_t size, char type)
+{
+	if (s->finished)
+		return mw_error_create(MW_ERR_USAGE, "%s: symbol added to a finished table", s->what);
+	if (len == 0 || len > MW_SYMBOL_NAME_MAX || memchr(name, 0, len))
+		return mw_error_create(MW_ERR_FORMAT, "%s: bad symbol name of %zu bytes", s->what, len);
+	if (s->count >= MW_SYMBOLS_MAX)
+		return mw_error_create(MW_ERR_LIMIT, "%s: more than %d symbols", s->what, MW_SYMBOLS_MAX);
+	if (s->count == s->capacity) {
+		size_t cap = s->capacity ? s->capacity * 2 : 4096;
+		struct mw_symbol *n = realloc(s->syms, cap * sizeof(*n));
+		if (!n)
+			return &mw_error_nomem;
+		s->syms = n;
+		s->capacity = cap;
+	}
+	if (s->arena_cap - s->arena_len < len + 1) {
+		size_t cap = s->arena_cap ? s->arena_cap : 1 << 16;
+		while (cap - s->arena_len < len + 1)
+			cap *= 2;
+		char *n = realloc(s->arena, cap);
+		if (!n)
+			return &mw_error_nomem;
+		s->arena = n;
+		s->arena_cap = cap;
+	}
+	memcpy(s->arena + s->arena_len, name, len);
+	s->arena[s->arena_len + len] = 0;
+	s->syms[s->count++] = (struct mw_symbol){
+		.name = (const char *)(uintptr_t)s->arena_len,
+		.address = address,
+		.size = size,
+		.type = type,
+	};
+	s->arena_len += len + 1;
+	return NULL;
+}
+
+struct mw_error *mw_symbols_add_ksym(void *arg, const char *name, char type,
+				     uint64_t address)
+{
+	return mw_symbols_add(arg, name, strlen(name), address, 0, type);
+}
+
+static bool sym_is_global(const struct mw_symbol *sym)
+{
+	return isupper((unsigned char)sym->type);
+}
+
+static int sym_cmp(const void *a, const void *b)
+{
+	const struct mw_symbol *x = a, *y = b;
+	if (x->address != y->address)
+		return x->address < y->address ? -1 : 1;
+	/* globals first among equal addresses, then by name for stability */
+	if (sym_is_global(x) != sym_is_global(y))
+		return sym_is_global(x) ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static struct mw_error *symbols_index(struct mw_symbols *s)
+{
+	mw_name_index_deinit(&s->names);
+	for (size_t i = 0; i < s->count; i++) {
+		uint64_t *slot;
+		bool added;
+		const char *name = s->syms[i].name;
+		struct mw_error *err = mw_name_index_insert(&s->names, 0, name, strlen(name),
+							    &slot, &added);
+		if (err)
+			return err;
+		/* first (lowest address) wins, unless a global comes later */
+		if (added || (!sym_is_global(&s->syms[*slot]) && sym_is_global(&s->syms[i])))
+			*slot = i;
+	}
+	return NULL;
+}
+
+struct mw_error *mw_symbols_finish(struct mw_symbols *s)
+{
+	if (s->finished)
+		return NULL;
+	for (size_t i = 0; i < s->count; i++)
+		s->syms[i].name = s->arena + (uintptr_t)s->syms[i].name;
+	s->finished = true;
+	if (s->count)
+		qsort(s->syms, s->count, sizeof(*s->syms), sym_cmp);
+	return symbols_index(s);
+}
+
+struct mw_error *mw_symbols_relocate(struct mw_symbols *s, int64_t delta)
+{
+	if (!s->finished)
+		return mw_error_create(MW_ERR_USAGE, "%s: relocating an unfinished table", s->what);
+	for (size_t i = 0; i < s->count; i++) {
+		struct mw_symbol *sym = &s->syms[i];
+		if (sym->type == 'A' || sym->type == 'a' || sym->address < MW_KERNEL_IMAGE_START)
+			continue;
+		sym->address += (uint64_t)delta;
+	}
+	qsort(s->syms, s->count, sizeof(*s->syms), sym_cmp);
+	return symbols_index(s);
+}
+
+const char *mw_symbols_description(const struct mw_symbols *s)
+{
+	return s->what;
+}
+
+size_t mw_symbols_count(const struct mw_symbols *s)
+{
+	return s->finished ? s->count : 0;
+}
+
+const struct mw_symbol *mw_symbols_at(const struct mw_symbols *s, size_t i)
+{
+	return s->finished && i < s->count ? &s->syms[i] : NULL;
+}
+
+const struct mw_symbol *mw_symbols_find(const struct mw_symbols *s, const char *name)
+{
+	if (!s->finished)
+		return NULL;
+	const uint64_t *v = mw_name_index_find(&s->names, 0, name, strlen(name));
+	return v ? &s->syms[*v] : NULL;
+}
+
+struct mw_error *mw_symbols_address(const struct mw_symbols *s, const char *name,
+				    uint64_t *ret)
+{
+	const struct mw_symbol *sym = mw_symbols_find(s, name);
+	if (!sym)
+		return mw_error_create(MW_ERR_NOT_FOUND, "no symbol '%s' in %s", name, s->what);
+	*ret = sym->address;
+	return NULL;
+}
+
+const struct mw_symbol *mw_symbols_lookup_addr(const struct mw_symbols *s, uint64_t addr,
+					       uint64_t *offset)
+{
+	if (!s->finished || !s->count || addr < s->syms[0].address)
+		return NULL;
+	/* last index with address <= addr */
+	size_t lo = 0, hi = s->count;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->syms[mid].address <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	/* the first of the symbols at that address (a global if any) */
+	uint64_t a = s->syms[lo].address;
+	size_t first = lo;
+	while (first > 0 && s->syms[first - 1].address == a)
+		first--;
+	const struct mw_symbol *best = &s->syms[first];
+	/* a sized symbol must contain addr; try the others at the same address */
+	for (size_t i = first; i <= lo; i++) {
+		const struct mw_symbol *sym = &s->syms[i];
+		if (!sym->size || addr - a < sym->size) {
+			best = sym;
+			break;
+		}
+		if (i == lo)
+			return NULL;
+	}
+	*offset = addr - a;
+	return best;
+}
