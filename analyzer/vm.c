@@ -56,8 +56,8 @@ void mw_vm_set_direct_map(struct mw_vm *vm, uint64_t page_offset_base)
 		info->ranges[info->nr_ranges - 1].end : 0;
 }
 
-static struct mw_error *walk(struct mw_vm *vm, uint64_t vaddr, uint64_t *paddr,
-			     uint64_t *left)
+struct mw_error *mw_vm_walk(struct mw_vm *vm, uint64_t vaddr, uint64_t *paddr,
+			    uint64_t *left)
 {
 	uint64_t table = vm->pgd_paddr;
 	int shift = vm->levels == 5 ? 48 : 39;
@@ -103,7 +103,7 @@ struct mw_error *mw_vm_translate(struct mw_vm *vm, uint64_t vaddr,
 		*left = vm->direct_map_size - *paddr;
 		return NULL;
 	}
-	return walk(vm, vaddr, paddr, left);
+	return mw_vm_walk(vm, vaddr, paddr, left);
 }
 
 struct mw_error *mw_vm_read(struct mw_vm *vm, uint64_t vaddr, void *buf,

@@ -42,6 +42,10 @@ void mw_vm_set_direct_map(struct mw_vm *vm, uint64_t page_offset_base);
  * caller can read up to the end of a 2 MiB or 1 GiB mapping at once). */
 struct mw_error *mw_vm_translate(struct mw_vm *vm, uint64_t vaddr,
 				 uint64_t *paddr, uint64_t *left);
+/* The page-table walk alone, without the fast paths (tests use it to
+ * check one against the other). */
+struct mw_error *mw_vm_walk(struct mw_vm *vm, uint64_t vaddr, uint64_t *paddr,
+			    uint64_t *left);
 /* Read len bytes of kernel virtual memory. */
 struct mw_error *mw_vm_read(struct mw_vm *vm, uint64_t vaddr, void *buf,
 			    size_t len);

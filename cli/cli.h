@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "analyzer/kernel.h"
 #include "common/warn.h"
 #include "formats/reader.h"
 
@@ -29,6 +30,8 @@ struct mw_context {
 	const char *dump_path;
 	bool live;
 	struct mw_reader *reader;
+	struct mw_kernel *kernel;	/* NULL if the model could not be built */
+	struct mw_error *kernel_error;	/* why not */
 	struct mw_warnings warnings;
 	FILE *out;
 };

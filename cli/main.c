@@ -212,7 +212,17 @@ int main(int argc, char **argv)
 		mw_warnings_deinit(&ctx.warnings);
 		return MW_EXIT_FAIL;
 	}
+	struct mw_kernel_options kopt = {
+		.vmlinux = ctx.opt.vmlinux,
+		.btf = ctx.opt.btf,
+		.system_map = ctx.opt.system_map,
+		.live = ctx.live,
+	};
+	ctx.kernel_error = mw_kernel_open(ctx.reader, ctx.dump_path, &kopt,
+					  &ctx.warnings, &ctx.kernel);
 	int rc = cmd->run(&ctx);
+	mw_kernel_destroy(ctx.kernel);
+	mw_error_destroy(ctx.kernel_error);
 	if (rc == MW_EXIT_OK && mw_warnings_count(&ctx.warnings))
 		rc = MW_EXIT_PARTIAL;
 	mw_reader_destroy(ctx.reader);

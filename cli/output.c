@@ -158,25 +158,40 @@ static void render_info_json(struct mw_context *ctx)
 		mw_json_null(&j);
 	}
 	mw_json_key(&j, "phys_base");
-	if ((err = mw_vmcoreinfo_u64(info, "phys_base", &v)) == NULL)
+	if ((err = mw_vmcoreinfo_u64(info, "NUMBER(phys_base)", &v)) == NULL)
 		mw_json_addr(&j, v);
 	else {
 		mw_error_destroy(err);
 		mw_json_null(&j);
 	}
-	/* Filled by the type layer (P3) */
+	const struct mw_kernel *k = ctx->kernel;
 	mw_json_key(&j, "page_offset_base");
-	mw_json_null(&j);
+	if (k)
+		mw_json_addr(&j, k->page_offset_base);
+	else
+		mw_json_null(&j);
 	mw_json_key(&j, "vmemmap_base");
-	mw_json_null(&j);
+	if (k)
+		mw_json_addr(&j, k->vmemmap_base);
+	else
+		mw_json_null(&j);
 	mw_json_key(&j, "pgtable_levels");
-	mw_json_null(&j);
+	if (k)
+		mw_json_uint(&j, (uint64_t)k->vm.levels);
+	else
+		mw_json_null(&j);
+	mw_json_kv_string(&j, "uts_release", k && k->uts_release[0] ? k->uts_release : NULL);
 	mw_json_object_end(&j);
 
 	mw_json_key(&j, "types");
 	mw_json_object_begin(&j);
-	mw_json_key(&j, "source");
-	mw_json_null(&j);
+	mw_json_kv_string(&j, "source", k ? mw_types_source_name(mw_types_source(k->types)) : NULL);
+	mw_json_kv_string(&j, "file", k ? k->types_path : NULL);
+	mw_json_object_end(&j);
+	mw_json_key(&j, "symbols");
+	mw_json_object_begin(&j);
+	mw_json_kv_string(&j, "source", k ? mw_symbols_source_name(k->symbols_source) : NULL);
+	mw_json_kv_uint(&j, "count", k ? k->nr_symbols : 0);
 	mw_json_object_end(&j);
 
 	mw_json_key(&j, "memory");
@@ -242,11 +257,22 @@ static void render_info_text(struct mw_context *ctx)
 	if ((err = mw_vmcoreinfo_u64(info, "KERNELOFFSET", &v)) == NULL)
 		fprintf(o, "KASLR:       offset 0x%" PRIx64 "\n", v);
 	mw_error_destroy(err);
-	if ((err = mw_vmcoreinfo_u64(info, "phys_base", &v)) == NULL)
+	if ((err = mw_vmcoreinfo_u64(info, "NUMBER(phys_base)", &v)) == NULL)
 		fprintf(o, "phys_base:   0x%" PRIx64 "\n", v);
 	mw_error_destroy(err);
 	fprintf(o, "VMCOREINFO:  %s\n", info->vmcoreinfo ? "present" :
 		"absent: pass --vmlinux or --system-map for symbols");
+	const struct mw_kernel *k = ctx->kernel;
+	if (k) {
+		fprintf(o, "Symbols:     %zu from %s\n", k->nr_symbols,
+			mw_symbols_source_name(k->symbols_source));
+		fprintf(o, "Types:       %s%s%s\n",
+			mw_types_source_name(mw_types_source(k->types)),
+			k->types_path ? " " : "", k->types_path ? k->types_path : "");
+		fprintf(o, "Paging:      %d levels, direct map at 0x%" PRIx64
+			", vmemmap at 0x%" PRIx64 "\n", k->vm.levels,
+			k->page_offset_base, k->vmemmap_base);
+	}
 	mw_render_text_warnings(ctx);
 }
 

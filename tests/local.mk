@@ -24,3 +24,4 @@ tests_elf_readmem_LDADD = $(MW_LIBS)
 TESTS += tests/test-elf tests/elf-real.sh
 EXTRA_DIST += tests/elf-real.sh tests/elf-compare.py
 include tests/types.mk
+include tests/kernel.mk

@@ -1,0 +1,37 @@
+# Real dumps for the tests: . "$MW_SRCDIR/tests/dumps.sh"
+#
+# real_dump_dirs prints one capture directory per line: each holds vmcore*
+# files, truth.json (the guest's own numbers at dump time) and, for
+# captures, console.log. Sources: the bundled testdata/*/ always, plus
+# $MW_CAPTURES/<release>/<scenario>/ when MW_CAPTURES is set (make
+# check-capture sets it to fresh captures of the current Debian kernels).
+real_dump_dirs() {
+	for d in "$MW_SRCDIR"/testdata/*/; do
+		[ -f "$d/truth.json" ] && echo "${d%/}"
+	done
+	if [ -n "${MW_CAPTURES:-}" ] && [ -d "$MW_CAPTURES" ]; then
+		for d in "$MW_CAPTURES"/*/*/; do
+			[ -f "$d/truth.json" ] && echo "${d%/}"
+		done
+	fi
+	return 0
+}
+# dump_files DIR: the dump files in a capture directory
+dump_files() {
+	for f in "$1"/vmcore*; do
+		case "$f" in *.partial|*.tmp) continue ;; esac
+		[ -f "$f" ] && echo "$f"
+	done
+	return 0
+}
+# system_map DIR: a real System.map for the capture's kernel, if one is at
+# hand (captures/kernels/<release>/System.map once capture --vmlinux ran;
+# Debian's image package itself ships a one-line placeholder)
+system_map() {
+	rel=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kernel"]["release"])' "$1/truth.json" 2>/dev/null)
+	for m in "$1/System.map" "$1/../../kernels/$rel/System.map" \
+		 "${MW_CAPTURES:-/nonexistent}/kernels/$rel/System.map"; do
+		if [ -f "$m" ] && [ "$(wc -l <"$m")" -gt 1000 ]; then echo "$m"; return 0; fi
+	done
+	return 0
+}

@@ -1,0 +1,23 @@
+#!/bin/sh
+# The kernel model (symbols, types, address translation) on every real dump
+# at hand, against independent sources: see tests/kmodel.c.
+. "$MW_SRCDIR/tests/tap.sh"
+. "$MW_SRCDIR/tests/dumps.sh"
+dirs=$(real_dump_dirs)
+if [ -z "$dirs" ]; then
+	echo "1..0 # SKIP no real dumps (testdata/ empty and MW_CAPTURES unset)"
+	exit 0
+fi
+for d in $dirs; do
+	map=$(system_map "$d")
+	for f in $(dump_files "$d"); do
+		out=$("$MW_BUILDDIR/tests/kmodel" "$f" $map 2>&1)
+		rc=$?
+		bad=$(echo "$out" | grep '^not ok' | head -n 5)
+		[ $rc -eq 0 ] && [ -z "$bad" ]
+		ok $? "kernel model of $f${map:+ (with System.map)}"
+		[ -z "$bad" ] || echo "$bad" | sed 's/^/# /'
+		echo "$out" | grep '^# System.map' | sed 's/^# /# /'
+	done
+done
+done_testing

@@ -1,0 +1,6 @@
+# the kernel model on real dumps (tests/kmodel.c, tests/kernel-real.sh)
+check_PROGRAMS += tests/kmodel
+tests_kmodel_SOURCES = tests/kmodel.c
+tests_kmodel_LDADD = $(MW_LIBS)
+TESTS += tests/kernel-real.sh
+EXTRA_DIST += tests/kernel-real.sh tests/dumps.sh
