@@ -49,11 +49,11 @@ static const struct mw_phys_range *range_after(const struct mw_dump_info *info,
 	return lo < info->nr_ranges ? &info->ranges[lo] : NULL;
 }
 
-bool mw_conv_is_ram(const struct mw_conv *cv, uint64_t pfn)
+static bool page_inside_range(const struct mw_conv *cv, uint64_t pfn)
 {
 	uint64_t pa = pfn << cv->page_shift;
-	const struct mw_phys_range *rg = range_after(cv->info, pa);
-	return rg && rg->start < pa + cv->page_size;
+	const struct mw_phys_range *rg = find_range(cv->info, pa);
+	return rg && pa + cv->page_size <= rg->end;
 }
 
 bool mw_page_is_zero(const uint8_t *page, size_t len)
@@ -160,7 +160,22 @@ struct mw_error *mw_conv_init(struct mw_conv *cv, struct mw_reader *reader,
 		prev_end = end;
 		for (uint64_t pfn = first; pfn < end; pfn++) {
 			cv->stats.ram_pages++;
-			if (mw_reader_page_state(reader, pfn) != MW_PAGE_PRESENT) {
+			enum mw_page_state state = mw_reader_page_state(reader, pfn);
+			bool have_page = false;
+			if (state == MW_PAGE_HOLE && !page_inside_range(cv, pfn)) {
+				/*
+				 * A page only partly RAM (a range not page
+				 * aligned, as kexec's vmcore has): readers may
+				 * call it a hole as a whole page does not
+				 * read. Its RAM part reads; the rest is zeros.
+				 */
+				struct mw_error *err = mw_conv_read_page(cv, pfn, cv->page);
+				if (!err)
+					state = MW_PAGE_PRESENT;
+				mw_error_destroy(err);
+				have_page = true;
+			}
+			if (state != MW_PAGE_PRESENT) {
 				cv->stats.excluded_source++;
 				continue;
 			}
@@ -168,12 +183,15 @@ struct mw_error *mw_conv_init(struct mw_conv *cv, struct mw_reader *reader,
 				cv->stats.excluded_option++;
 				continue;
 			}
-			if (opt->exclude_zero) {
+			if (opt->exclude_zero && !have_page) {
 				struct mw_error *err = mw_conv_read_page(cv, pfn, cv->page);
 				if (err) {
 					mw_conv_deinit(cv);
 					return mw_error_prepend(err, "%s", path);
 				}
+				have_page = true;
+			}
+			if (opt->exclude_zero) {
 				if (mw_page_is_zero(cv->page, ps)) {
 					cv->stats.zero_pages++;
 					continue;

@@ -177,8 +177,6 @@ static inline bool mw_conv_is_dumped(const struct mw_conv *cv, uint64_t pfn)
 	       (cv->dumped[pfn / 64] >> (pfn % 64)) & 1;
 }
 
-/* Is pfn RAM (any byte of it inside a source range)? */
-bool mw_conv_is_ram(const struct mw_conv *cv, uint64_t pfn);
 /* Read one whole page; bytes outside the source's ranges read as zero. */
 struct mw_error *mw_conv_read_page(struct mw_conv *cv, uint64_t pfn,
 				   uint8_t *buf);
