@@ -25,3 +25,4 @@ TESTS += tests/test-elf tests/elf-real.sh
 EXTRA_DIST += tests/elf-real.sh tests/elf-compare.py
 include tests/types.mk
 include tests/kernel.mk
+include tests/testdata.mk
