@@ -39,6 +39,20 @@ void mw_types_deinit_common(struct mw_types *t)
 	free(t->release);
 }
 
+struct mw_error *mw_types_open_vmlinux(const char *path, struct mw_types **ret)
+{
+	struct mw_error *err = mw_types_open_dwarf(path, ret);
+	if (!err || err->code != MW_ERR_NOT_FOUND)
+		return err;
+	struct mw_error *btf_err = mw_types_open_btf_file(path, ret);
+	if (!btf_err) {
+		mw_error_destroy(err);
+		return NULL;
+	}
+	mw_error_destroy(btf_err);
+	return err;
+}
+
 void mw_types_destroy(struct mw_types *t)
 {
 	if (t)

@@ -111,6 +111,9 @@ struct mw_error *mw_types_open_btf_buf(const void *data, size_t len,
 struct mw_error *mw_types_open_btf_file(const char *path, struct mw_types **ret);
 /* Open a vmlinux with DWARF. */
 struct mw_error *mw_types_open_dwarf(const char *path, struct mw_types **ret);
+/* A vmlinux: its DWARF, else (stripped of debug info) its .BTF section;
+ * if neither, the DWARF error. */
+struct mw_error *mw_types_open_vmlinux(const char *path, struct mw_types **ret);
 void mw_types_destroy(struct mw_types *t);
 
 enum mw_types_source mw_types_source(const struct mw_types *t);

@@ -716,8 +716,17 @@ static void test_files(void)
 	check_error(err, MW_ERR_IO, "/nonexistent/btf", "missing file");
 
 	err = mw_types_open_dwarf(elfp, &t);
-	tap_ok(err != NULL, "DWARF backend refuses an ELF without DWARF (%s)", err ? err->message : "");
+	tap_ok(err && err->code == MW_ERR_NOT_FOUND, "DWARF backend refuses an ELF without DWARF (%s)",
+	       err ? err->message : "");
 	mw_error_destroy(err);
+	err = mw_types_open_vmlinux(elfp, &t);
+	if (tap_ok(!err, "a vmlinux without DWARF falls back to its .BTF")) {
+		tap_ok(mw_types_source(t) == MW_TYPES_BTF_FILE, "... as BTF");
+		mw_types_destroy(t);
+	}
+	mw_error_destroy(err);
+	err = mw_types_open_vmlinux(noelf, &t);
+	check_error(err, MW_ERR_NOT_FOUND, "DWARF", "neither DWARF nor .BTF: the DWARF error");
 
 	unlink(raw);
 	unlink(elfp);
@@ -727,6 +736,18 @@ static void test_files(void)
 
 int main(void)
 {
+	/* MW_BTF_SEED=FILE: write the full blob (a fuzz seed) and stop */
+	const char *seed = getenv("MW_BTF_SEED");
+	if (seed) {
+		size_t len;
+		uint8_t *blob = build_full(&len);
+		FILE *f = fopen(seed, "wb");
+		bool ok = f && fwrite(blob, 1, len, f) == len;
+		if (f)
+			fclose(f);
+		free(blob);
+		return ok ? 0 : 1;
+	}
 	test_full();
 	test_loops();
 	test_bad();
