@@ -147,7 +147,8 @@ struct mw_error *mw_symbols_relocate(struct mw_symbols *s, int64_t delta)
 			continue;
 		sym->address += (uint64_t)delta;
 	}
-	qsort(s->syms, s->count, sizeof(*s->syms), sym_cmp);
+	if (s->count)
+		qsort(s->syms, s->count, sizeof(*s->syms), sym_cmp);
 	return symbols_index(s);
 }
 

@@ -177,6 +177,18 @@ static void test_ksym_and_sizes(void)
 	tap_ok(err != NULL, "empty name refused");
 	mw_error_destroy(err);
 	mw_symbols_destroy(s);
+
+	/* an empty table (found by fuzzing: qsort of NULL) */
+	err = mw_symbols_create("empty", &s);
+	if (!err)
+		err = mw_symbols_finish(s);
+	if (!err)
+		err = mw_symbols_relocate(s, 0x1000);
+	uint64_t off;
+	tap_ok(!err && mw_symbols_count(s) == 0 && !mw_symbols_lookup_addr(s, 0, &off) &&
+	       !mw_symbols_find(s, "x"), "empty table: finish, relocate, lookups");
+	mw_error_destroy(err);
+	mw_symbols_destroy(s);
 }
 
 __attribute__((noinline)) static void test_elf(void)
