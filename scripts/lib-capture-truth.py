@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Turn the capture guest's raw truth stream into truth.json (see tests/truth-schema.md).
 
-Used by scripts/capture; also runnable alone to rebuild a truth.json:
+Used by scripts/capture; also runnable alone to print a rebuilt truth.json:
     scripts/lib-capture-truth.py CAPTURE_DIR        (reads truth.txt, console.log, truth.json)
+(without the dump checks: `scripts/capture --recheck` rebuilds truth.json files with them).
 Python 3 standard library only.
 """
 
@@ -425,6 +426,20 @@ def build_truth(text, phase, meta, console_text):
                    "uname": sec.get("mw:uname-a", "").strip(),
                    "cmdline": sec.get("/proc/cmdline", "").strip(),
                    "uptime_s": float((sec.get("/proc/uptime", "0").split() or ["0"])[0])}
+    syms = {}
+    for line in sec.get("mw:kallsyms", "").splitlines():
+        p = line.split()
+        if len(p) >= 3 and p[2] not in syms:
+            syms[p[2]] = "0x" + p[0].lower()
+    t["kernel"]["symbols"] = syms
+    kvars = {}
+    for line in sec.get("mw:kvars", "").splitlines():
+        p = line.split()
+        if len(p) == 2 and p[1].startswith("0x"):
+            kvars[p[0]] = "0x" + p[1][2:].lower()
+    t["kernel"]["variables"] = kvars
+    if "_text" in syms and int(syms["_text"], 16) != 0:
+        t["kernel"]["kaslr_offset"] = "0x%x" % (int(syms["_text"], 16) - 0xffffffff81000000)
     t["meminfo"] = parse_meminfo(sec.get("/proc/meminfo", ""))
     t["vmstat"] = parse_kv(sec.get("/proc/vmstat", ""))
     t["slabinfo"] = parse_slabinfo(sec.get("/proc/slabinfo", ""))
@@ -520,6 +535,10 @@ def scenario_checks(t, scenario):
         checks.append({"name": name, "ok": bool(ok), "detail": str(detail)})
 
     mi = t["meminfo"]
+    check("kernel symbols and bases read in the guest",
+          "kaslr_offset" in t["kernel"] and "page_offset_base" in t["kernel"]["variables"],
+          "kaslr_offset %s, page_offset_base %s" % (t["kernel"].get("kaslr_offset"),
+                                                    t["kernel"]["variables"].get("page_offset_base")))
     check("meminfo parsed", mi.get("MemTotal", 0) > 0, mi.get("MemTotal"))
     check("slabinfo parsed", len(t["slabinfo"]) > 20, len(t["slabinfo"]))
     user = [x for x in t["tasks"] if not x["kernel_thread"] and not x["transient"]]

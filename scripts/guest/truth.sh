@@ -47,12 +47,28 @@ truth_fds() {
 	done
 }
 
+# Kernel symbols (KASLR ground truth) and the randomized memory bases read
+# through /proc/kcore.
+KSYMS='_text|_stext|_etext|_end|init_task|init_uts_ns|init_mm|mem_section|page_offset_base|vmemmap_base|vmalloc_base|phys_base|init_top_pgt|__start_BTF|__stop_BTF|kallsyms_names|kallsyms_num_syms|root_mem_cgroup|node_data|contig_page_data|vmcoreinfo_data|vmcoreinfo_note|prb|totalram_pages|max_pfn'
+truth_ksyms() {
+	grep -E " ($KSYMS)\$" /proc/kallsyms
+}
+truth_kvars() {
+	_a=
+	for _s in page_offset_base vmemmap_base vmalloc_base phys_base max_pfn mem_section root_mem_cgroup; do
+		_v=$(grep -E " $_s\$" /proc/kallsyms | head -1 | cut -d' ' -f1)
+		[ -n "$_v" ] && echo "$_s $(mwtool kread "$_v" | cut -d' ' -f2)"
+	done
+}
+
 truth_body() {
 	truth_cmd mw:uname uname -r
 	truth_cmd mw:uname-a uname -a
 	truth_sec /proc/cmdline /proc/cmdline
 	truth_cmd mw:date date -u +%s
 	truth_sec /proc/uptime /proc/uptime
+	truth_cmd mw:kallsyms truth_ksyms
+	truth_cmd mw:kvars truth_kvars
 	for _f in meminfo vmstat slabinfo zoneinfo buddyinfo pagetypeinfo \
 		cgroups mounts swaps iomem vmallocinfo sysvipc/shm modules \
 		net/tcp net/tcp6 net/udp net/udp6 net/unix net/sockstat \
