@@ -2,3 +2,12 @@
 libmw_a_SOURCES += \
 	analyzer/vm.c analyzer/vm.h \
 	analyzer/kernel.c analyzer/kernel.h
+# the page walker (P4): summary and pages
+libmw_a_SOURCES += \
+	analyzer/cpus.c analyzer/cpus.h \
+	analyzer/kread.c analyzer/kread.h \
+	analyzer/pageflags.c analyzer/pageflags.h \
+	analyzer/vmstat.c analyzer/vmstat.h \
+	analyzer/pagesets.c analyzer/pagesets.h \
+	analyzer/pagescan.c analyzer/pagescan.h \
+	analyzer/summary.c analyzer/summary.h

@@ -1,3 +1,4 @@
 bin_PROGRAMS += memwhere
-memwhere_SOURCES = cli/main.c cli/cli.h cli/commands.c cli/output.c
+memwhere_SOURCES = cli/main.c cli/cli.h cli/commands.c cli/output.c \
+	cli/summary.h cli/cmd-summary.c cli/output-summary.c
 memwhere_LDADD = $(MW_LIBS)

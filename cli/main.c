@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/summary.h"
 
 static const struct mw_command commands[] = {
 	{ "report", "everything below that applies to the dump (the default)",
@@ -18,6 +19,18 @@ static const struct mw_command commands[] = {
 	  "memory ranges it covers, pages it left out, the CPU count, and the\n"
 	  "kernel's VMCOREINFO (release, KASLR offset, phys_base, ...).\n",
 	  mw_cmd_info },
+	{ "summary", "where RAM went: every page in one category, then findings",
+	  "Walks every struct page of the dump once and puts each page in one\n"
+	  "category (free, anon, file, shmem, slab, kernel stacks, page tables,\n"
+	  "vmalloc, percpu, hugetlb, reserved, unaccounted, ...), so the categories\n"
+	  "add up to all RAM; then the findings worth a look.\n",
+	  mw_cmd_summary },
+	{ "pages", "the page scan in pages, next to the kernel's own counters",
+	  "The summary's categories in pages, free blocks per order, compound,\n"
+	  "THP and hugetlb counts, per node and zone, per memory cgroup, and the\n"
+	  "kernel's vmstat counters (per-CPU deltas folded in) next to the scan's\n"
+	  "numbers, flagging differences over 1%.\n",
+	  mw_cmd_pages },
 };
 enum { NR_COMMANDS = sizeof(commands) / sizeof(commands[0]) };
 

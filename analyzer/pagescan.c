@@ -1,0 +1,1126 @@
+/* memwhere: the page walker (see pagescan.h). */
+#include "config.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyzer/kread.h"
+#include "analyzer/pagescan.h"
+
+enum {
+	DEFAULT_BAD_WARNINGS = 20,
+	BAD_KEEP_PER_THREAD = 64,
+	MAX_SECTIONS = 1 << 22,
+	MAX_SECTION_PAGES = 1 << 18,
+	MAX_ROOTS = 1 << 16,
+	UNREADABLE_KEEP = 8,
+};
+
+static const char *const category_names[MW_PAGE_NR_CATEGORIES] = {
+	[MW_PAGE_FREE] = "free",
+	[MW_PAGE_ANON] = "anon",
+	[MW_PAGE_FILE] = "file",
+	[MW_PAGE_SHMEM] = "shmem",
+	[MW_PAGE_SLAB_RECLAIMABLE] = "slab_reclaimable",
+	[MW_PAGE_SLAB_UNRECLAIMABLE] = "slab_unreclaimable",
+	[MW_PAGE_KERNEL_STACK] = "kernel_stack",
+	[MW_PAGE_PAGETABLES] = "pagetables",
+	[MW_PAGE_VMALLOC] = "vmalloc",
+	[MW_PAGE_PERCPU] = "percpu",
+	[MW_PAGE_HUGETLB] = "hugetlb",
+	[MW_PAGE_RESERVED] = "reserved",
+	[MW_PAGE_SKB_FRAGS] = "skb_frags",
+	[MW_PAGE_UNACCOUNTED] = "unaccounted",
+	[MW_PAGE_UNKNOWN] = "unknown",
+	[MW_PAGE_NOT_IN_DUMP] = "not_in_dump",
+};
+
+static const char *const category_labels[MW_PAGE_NR_CATEGORIES] = {
+	[MW_PAGE_FREE] = "free",
+	[MW_PAGE_ANON] = "anon",
+	[MW_PAGE_FILE] = "file cache",
+	[MW_PAGE_SHMEM] = "shmem/tmpfs",
+	[MW_PAGE_SLAB_RECLAIMABLE] = "slab, reclaimable",
+	[MW_PAGE_SLAB_UNRECLAIMABLE] = "slab, unreclaimable",
+	[MW_PAGE_KERNEL_STACK] = "kernel stacks",
+	[MW_PAGE_PAGETABLES] = "page tables",
+	[MW_PAGE_VMALLOC] = "vmalloc",
+	[MW_PAGE_PERCPU] = "percpu",
+	[MW_PAGE_HUGETLB] = "hugetlb",
+	[MW_PAGE_RESERVED] = "reserved",
+	[MW_PAGE_SKB_FRAGS] = "skb frags",
+	[MW_PAGE_UNACCOUNTED] = "unaccounted",
+	[MW_PAGE_UNKNOWN] = "unknown",
+	[MW_PAGE_NOT_IN_DUMP] = "not in dump",
+};
+
+const char *mw_page_category_name(enum mw_page_category c)
+{
+	return (unsigned)c < MW_PAGE_NR_CATEGORIES ? category_names[c] : "?";
+}
+
+const char *mw_page_category_label(enum mw_page_category c)
+{
+	return (unsigned)c < MW_PAGE_NR_CATEGORIES ? category_labels[c] : "?";
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- sections ---- */
+
+struct section {
+	uint64_t start_pfn;
+	uint64_t nr_pages;
+};
+
+struct zone_range {
+	uint64_t start, end;
+	size_t zone;
+};
+
+struct scanner {
+	struct mw_kernel *k;
+	struct mw_pagescan *ps;
+	const struct mw_page_layout *l;
+	const struct mw_pagesets *sets;
+	const struct mw_pagescan_options *opt;
+	struct section *sections;
+	size_t nr_sections;
+	struct zone_range *zr;		/* sorted by start */
+	size_t nr_zr;
+	size_t nr_zones;		/* zone_counts has nr_zones + 1 entries */
+	size_t next_section;		/* atomic */
+	uint64_t done_pages;		/* atomic */
+	uint64_t total_pages;
+	bool check_excluded;
+	uint64_t vmemmap;
+};
+
+/* ---- per-thread tables ---- */
+
+struct memcg_table {
+	struct mw_memcg_pages *slots;
+	size_t cap, n;
+};
+
+static uint64_t hash64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static struct mw_memcg_pages *memcg_slot(struct memcg_table *t, uint64_t memcg)
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct mw_memcg_pages *s = calloc(cap, sizeof(*s));
+		if (!s)
+			return NULL;
+		for (size_t i = 0; i < t->cap; i++) {
+			if (!t->slots[i].memcg)
+				continue;
+			size_t j = hash64(t->slots[i].memcg) & (cap - 1);
+			while (s[j].memcg)
+				j = (j + 1) & (cap - 1);
+			s[j] = t->slots[i];
+		}
+		free(t->slots);
+		t->slots = s;
+		t->cap = cap;
+	}
+	size_t j = hash64(memcg) & (t->cap - 1);
+	while (t->slots[j].memcg && t->slots[j].memcg != memcg)
+		j = (j + 1) & (t->cap - 1);
+	if (!t->slots[j].memcg) {
+		t->slots[j].memcg = memcg;
+		t->n++;
+	}
+	return &t->slots[j];
+}
+
+struct objcg_entry {
+	uint64_t objcg, memcg;
+};
+
+struct objcg_cache {
+	struct objcg_entry e[1024];	/* direct-mapped */
+};
+
+struct thread {
+	struct scanner *sc;
+	unsigned index;
+	pthread_t tid;
+	uint8_t *buf;
+	uint8_t *readable;
+	uint8_t head_buf[2 * 256];
+	struct mw_scan_counts c;
+	struct mw_scan_counts *zc;
+	struct memcg_table memcgs;
+	struct objcg_cache *objcgs;
+	struct mw_bad_page bad[BAD_KEEP_PER_THREAD];
+	size_t nr_bad;
+	char unreadable[UNREADABLE_KEEP][160];
+	size_t nr_unreadable, unreadable_dropped;
+	void **tstate;
+	struct mw_error *err;
+
+	/* set cursors (pfns only grow within a section) */
+	size_t cur[MW_SET_NR];
+	/* the compound head being walked */
+	uint64_t head_addr, head_end;
+	enum mw_page_category head_cat;
+	/* the last head found outside the section buffer */
+	uint64_t ext_addr, ext_end;
+	enum mw_page_category ext_cat;
+	/* the zone of the current pfn */
+	size_t zr_idx;
+};
+
+/* ---- classification ---- */
+
+struct cls {
+	enum mw_page_category cat;
+	unsigned order;			/* folio order of a compound head */
+	int buddy_order;		/* >= 0: head of a free buddy block */
+	bool head;
+	bool pcp, free_other, hugetlb_free, zero_ref, movable;
+	bool unknown_cache;
+	bool large_kmalloc;
+	uint64_t slab_cache;
+	char bad[96];
+};
+
+static bool kernel_ptr(uint64_t v)
+{
+	return v >= 0xff00000000000000ULL && !(v & 7);
+}
+
+static bool in_set(struct thread *t, size_t *cur, enum mw_pfnset_kind kind,
+		   uint64_t pfn)
+{
+	const struct mw_pfnset *s = &t->sc->sets->set[kind];
+	if (!s->nr)
+		return false;
+	if (!cur) {
+		size_t i = mw_pfnset_seek(s, pfn);
+		return i < s->nr && s->runs[i].start <= pfn;
+	}
+	size_t i = cur[kind];
+	while (i < s->nr && s->runs[i].start + s->runs[i].count <= pfn)
+		i++;
+	cur[kind] = i;
+	return i < s->nr && s->runs[i].start <= pfn;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void set_bad(struct cls *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->bad, sizeof(r->bad), fmt, ap);
+	va_end(ap);
+	r->cat = MW_PAGE_UNKNOWN;
+}
+
+/*
+ * Classify a page that is not a compound tail. p is its struct page, next
+ * the following one (NULL if not at hand), cur the set cursors (NULL: look
+ * PFNs up at random). section_end bounds buddy blocks.
+ */
+static void classify(struct thread *t, uint64_t pfn, const uint8_t *p,
+		     const uint8_t *next, uint64_t section_end, size_t *cur,
+		     struct cls *r)
+{
+	const struct mw_page_layout *l = t->sc->l;
+	memset(r, 0, sizeof(*r));
+	r->buddy_order = -1;
+	r->cat = MW_PAGE_UNACCOUNTED;
+	uint64_t flags = mw_rd64(p, l->off_flags);
+	uint32_t pt = mw_rd32(p, l->off_page_type);
+	enum mw_pagetype type = mw_page_type_of(l, pt);
+
+	if (type == MW_PT_BUDDY) {
+		uint64_t order = mw_rd64(p, l->off_private);
+		if (order >= l->nr_orders)
+			return set_bad(r, "free (buddy) page with order %" PRIu64, order);
+		if (pfn & ((1ULL << order) - 1))
+			return set_bad(r, "free block of order %" PRIu64 " at a PFN not aligned to it",
+				       order);
+		if (pfn + (1ULL << order) > section_end)
+			return set_bad(r, "free block of order %" PRIu64 " runs past its memory section",
+				       order);
+		r->cat = MW_PAGE_FREE;
+		r->buddy_order = (int)order;
+		return;
+	}
+	if (in_set(t, cur, MW_SET_PCP, pfn)) {
+		r->cat = MW_PAGE_FREE;
+		r->pcp = true;
+		return;
+	}
+	if (type == MW_PT_GUARD || type == MW_PT_UNACCEPTED) {
+		r->cat = MW_PAGE_FREE;
+		r->free_other = true;
+		return;
+	}
+	if (type == MW_PT_BAD)
+		return set_bad(r, "page_type 0x%08" PRIx32 " is no page type of this kernel", pt);
+
+	r->head = (flags >> l->pg_head) & 1;
+	if (r->head && next) {
+		uint64_t o;
+		if (l->order_size == 1)
+			o = next[l->off_order];
+		else
+			o = mw_rd64(next, l->off_order);
+		o &= l->order_mask;
+		if (o == 0 || o >= MW_MAX_FOLIO_ORDER)
+			return set_bad(r, "compound head with order %" PRIu64, o);
+		if (pfn & ((1ULL << o) - 1))
+			return set_bad(r, "compound head of order %" PRIu64 " at a PFN not aligned to it", o);
+		r->order = (unsigned)o;
+	}
+
+	if (type == MW_PT_HUGETLB ||
+	    (l->has_dtor && r->head && next && next[l->off_dtor] == l->hugetlb_dtor)) {
+		r->cat = MW_PAGE_HUGETLB;
+		if (l->hpg_freed >= 0)
+			r->hugetlb_free = (mw_rd64(p, l->off_private) >> l->hpg_freed) & 1;
+		return;
+	}
+	if ((l->pg_slab >= 0 && ((flags >> l->pg_slab) & 1)) || type == MW_PT_SLAB) {
+		uint64_t cache = mw_rd64(p, l->off_slab_cache);
+		const struct mw_slab_cache *sc = mw_pagesets_cache(t->sc->sets, cache);
+		if (!sc) {
+			r->unknown_cache = true;
+			return set_bad(r, "slab page of kmem_cache 0x%" PRIx64 ", which is not on slab_caches",
+				       cache);
+		}
+		r->cat = sc->reclaimable ? MW_PAGE_SLAB_RECLAIMABLE : MW_PAGE_SLAB_UNRECLAIMABLE;
+		r->slab_cache = cache;
+		return;
+	}
+	if (type == MW_PT_TABLE) {
+		r->cat = MW_PAGE_PAGETABLES;
+		return;
+	}
+	if (type == MW_PT_OFFLINE) {
+		r->cat = MW_PAGE_RESERVED;
+		return;
+	}
+	if (type == MW_PT_ZSMALLOC) {
+		r->movable = true;
+		return;
+	}
+	/* the first percpu chunk is memblock memory, so PG_reserved */
+	if (in_set(t, cur, MW_SET_PERCPU, pfn)) {
+		r->cat = MW_PAGE_PERCPU;
+		return;
+	}
+	if ((flags >> l->pg_reserved) & 1) {
+		r->cat = MW_PAGE_RESERVED;
+		return;
+	}
+	uint64_t mapping = mw_rd64(p, l->off_mapping);
+	if (mapping) {
+		uint64_t low = mapping & (l->mapping_anon | l->mapping_movable);
+		if (!kernel_ptr(mapping & ~(l->mapping_anon | l->mapping_movable)))
+			return set_bad(r, "mapping 0x%" PRIx64 " is not a kernel pointer", mapping);
+		if (low & l->mapping_anon)
+			r->cat = MW_PAGE_ANON;		/* anon_vma, or a KSM stable node */
+		else if (low == l->mapping_movable)
+			r->movable = true;		/* non-LRU movable: balloon, zsmalloc */
+		else if ((flags >> l->pg_swapbacked) & 1)
+			r->cat = MW_PAGE_SHMEM;
+		else
+			r->cat = MW_PAGE_FILE;
+		return;
+	}
+	if (in_set(t, cur, MW_SET_STACK, pfn)) {
+		r->cat = MW_PAGE_KERNEL_STACK;
+		return;
+	}
+	if (in_set(t, cur, MW_SET_VMALLOC, pfn)) {
+		r->cat = MW_PAGE_VMALLOC;
+		return;
+	}
+	int32_t ref = (int32_t)mw_rd32(p, l->off_refcount);
+	if (ref < 0)
+		return set_bad(r, "refcount %" PRId32, ref);
+	if (ref == 0) {
+		r->zero_ref = true;
+		return;
+	}
+	/*
+	 * kmalloc() too big for a slab cache takes a compound page straight
+	 * from the page allocator and counts it in NR_SLAB_UNRECLAIMABLE_B,
+	 * but marks it in no way: a compound head with one reference and no
+	 * flag but PG_head, on no list, is taken for one.
+	 */
+	if (r->head && r->order >= 1 && ref == 1 && type == MW_PT_NONE &&
+	    (flags & l->pageflags_mask) == (1ULL << l->pg_head) &&
+	    !(l->has_memcg_data && (mw_rd64(p, l->off_memcg_data) & l->memcg_objcgs))) {
+		r->cat = MW_PAGE_SLAB_UNRECLAIMABLE;
+		r->large_kmalloc = true;
+	}
+}
+
+/* ---- accounting ---- */
+
+static void record_bad(struct thread *t, uint64_t pfn, const char *reason)
+{
+	t->c.bad_pages++;
+	if (t->nr_bad < BAD_KEEP_PER_THREAD) {
+		t->bad[t->nr_bad].pfn = pfn;
+		snprintf(t->bad[t->nr_bad].reason, sizeof(t->bad[t->nr_bad].reason),
+			 "%s", reason);
+		t->nr_bad++;
+	}
+}
+
+static uint64_t objcg_memcg(struct thread *t, uint64_t objcg)
+{
+	const struct mw_page_layout *l = t->sc->l;
+	if (!l->has_objcg || !kernel_ptr(objcg))
+		return 0;
+	struct objcg_entry *e = &t->objcgs->e[hash64(objcg) & 1023];
+	if (e->objcg == objcg)
+		return e->memcg;
+	uint64_t memcg = 0;
+	struct mw_error *err = mw_kread_u64(t->sc->k, objcg + l->off_objcg_memcg, &memcg);
+	if (err) {
+		mw_error_destroy(err);
+		memcg = 0;
+	}
+	if (!kernel_ptr(memcg))
+		memcg = 0;
+	e->objcg = objcg;
+	e->memcg = memcg;
+	return memcg;
+}
+
+/* The memcg a page (head) is charged to; 0 if none or per object. */
+static uint64_t page_memcg(struct thread *t, const uint8_t *p, enum mw_page_category cat,
+			   uint64_t *raw)
+{
+	const struct mw_page_layout *l = t->sc->l;
+	*raw = 0;
+	if (cat == MW_PAGE_SLAB_RECLAIMABLE || cat == MW_PAGE_SLAB_UNRECLAIMABLE) {
+		if (l->has_slab_memcg)
+			*raw = mw_rd64(p, l->off_slab_memcg);
+		return 0;
+	}
+	if (!l->has_memcg_data || cat == MW_PAGE_FREE)
+		return 0;
+	uint64_t md = mw_rd64(p, l->off_memcg_data);
+	*raw = md;
+	if (!md)
+		return 0;
+	uint64_t ptr = md & ~l->memcg_flags_mask;
+	if (md & l->memcg_objcgs)
+		return 0;
+	if (md & l->memcg_kmem)
+		return objcg_memcg(t, ptr);
+	return kernel_ptr(ptr) ? ptr : 0;
+}
+
+static void deliver(struct thread *t, uint64_t pfn, const uint8_t *p,
+		    const struct cls *r, uint64_t nr, uint64_t memcg, uint64_t raw)
+{
+	const struct mw_pagescan_options *opt = t->sc->opt;
+	const struct mw_page_layout *l = t->sc->l;
+	struct mw_page_event ev;
+	bool built = false;
+	for (size_t i = 0; i < opt->nr_observers; i++) {
+		const struct mw_page_observer *o = &opt->observers[i];
+		if (!(o->categories & MW_PAGE_CATEGORY_BIT(r->cat)) || !o->page)
+			continue;
+		if (!built) {
+			uint64_t flags = mw_rd64(p, l->off_flags);
+			ev = (struct mw_page_event){
+				.pfn = pfn,
+				.nr_pages = nr,
+				.order = r->order,
+				.category = r->cat,
+				.flags = flags,
+				.mapping = mw_rd64(p, l->off_mapping),
+				.index = mw_rd64(p, l->off_index),
+				.private_data = mw_rd64(p, l->off_private),
+				.memcg_data = raw,
+				.memcg = memcg,
+				.slab_cache = r->slab_cache,
+				.dirty = (flags >> l->pg_dirty) & 1,
+				.writeback = (flags >> l->pg_writeback) & 1,
+				.lru = (flags >> l->pg_lru) & 1,
+				.swapcache = (flags >> l->pg_swapcache) & 1,
+				.page = p,
+			};
+			built = true;
+		}
+		o->page(t->tstate[i], &ev);
+	}
+}
+
+static struct mw_scan_counts *zone_of(struct thread *t, uint64_t pfn)
+{
+	struct scanner *sc = t->sc;
+	size_t i = t->zr_idx;
+	if (i < sc->nr_zr && pfn >= sc->zr[i].start && pfn < sc->zr[i].end)
+		return &t->zc[sc->zr[i].zone];
+	for (i = 0; i < sc->nr_zr; i++)
+		if (pfn >= sc->zr[i].start && pfn < sc->zr[i].end) {
+			t->zr_idx = i;
+			return &t->zc[sc->zr[i].zone];
+		}
+	return &t->zc[sc->nr_zones];
+}
+
+/* Account a head or single page after classify(). */
+static void account_head(struct thread *t, uint64_t pfn, const uint8_t *p,
+			 const struct cls *r, struct mw_scan_counts *z)
+{
+	const struct mw_page_layout *l = t->sc->l;
+	uint64_t nr = r->head && r->order ? 1ULL << r->order : 1;
+	if (r->cat == MW_PAGE_UNKNOWN) {
+		record_bad(t, pfn, r->bad);
+		if (r->unknown_cache)
+			t->c.slab_unknown_cache_pages += nr;
+		return;
+	}
+	if (r->buddy_order >= 0) {
+		t->c.free_blocks[r->buddy_order]++;
+		z->free_blocks[r->buddy_order]++;
+		return;
+	}
+	if (r->pcp || r->free_other)
+		return;
+	if (r->head) {
+		t->c.compound_heads++;
+		t->c.folios_by_order[r->order]++;
+	}
+	if (r->large_kmalloc)
+		t->c.large_kmalloc_pages += nr;
+	switch (r->cat) {
+	case MW_PAGE_ANON:
+	case MW_PAGE_FILE:
+	case MW_PAGE_SHMEM:
+		if (r->head && r->order >= l->pmd_order) {
+			t->c.thp_folios++;
+			t->c.thp_pages += nr;
+		} else if (r->head && r->order) {
+			t->c.large_folios++;
+			t->c.large_folio_pages += nr;
+		}
+		if (r->cat != MW_PAGE_ANON) {
+			uint64_t flags = mw_rd64(p, l->off_flags);
+			if ((flags >> l->pg_dirty) & 1)
+				t->c.dirty_pages += nr;
+			if ((flags >> l->pg_writeback) & 1)
+				t->c.writeback_pages += nr;
+		}
+		break;
+	case MW_PAGE_HUGETLB:
+		t->c.hugetlb_folios++;
+		if (r->hugetlb_free)
+			t->c.hugetlb_free_pages += nr;
+		else
+			t->c.hugetlb_used_pages += nr;
+		break;
+	case MW_PAGE_UNACCOUNTED:
+		if (r->zero_ref)
+			t->c.zero_ref_pages++;
+		if (r->movable)
+			t->c.movable_ops_pages += nr;
+		break;
+	default:
+		break;
+	}
+	uint64_t raw;
+	uint64_t memcg = page_memcg(t, p, r->cat, &raw);
+	if (memcg) {
+		struct mw_memcg_pages *m = memcg_slot(&t->memcgs, memcg);
+		if (m)
+			m->pages[r->cat] += nr;
+		else if (!t->err)
+			t->err = &mw_error_nomem;
+		if (r->cat == MW_PAGE_UNACCOUNTED)
+			t->c.kmem_charged_pages += nr;
+	}
+	if (t->sc->opt->nr_observers)
+		deliver(t, pfn, p, r, nr, memcg, raw);
+}
+
+/* The category of a compound tail whose head is not the one being walked. */
+static enum mw_page_category external_head(struct thread *t, uint64_t pfn,
+					   uint64_t head_addr, char *why, size_t whylen)
+{
+	struct scanner *sc = t->sc;
+	const struct mw_page_layout *l = sc->l;
+	why[0] = '\0';
+	if (head_addr == t->ext_addr && pfn < t->ext_end)
+		return t->ext_cat;
+	if (head_addr < sc->vmemmap || (head_addr - sc->vmemmap) % l->size) {
+		snprintf(why, whylen, "compound tail whose head 0x%" PRIx64 " is not a struct page",
+			 head_addr);
+		return MW_PAGE_UNKNOWN;
+	}
+	uint64_t hpfn = (head_addr - sc->vmemmap) / l->size;
+	if (hpfn >= pfn || pfn - hpfn >= (1ULL << (MW_MAX_FOLIO_ORDER - 1))) {
+		snprintf(why, whylen, "compound tail whose head is PFN 0x%" PRIx64, hpfn);
+		return MW_PAGE_UNKNOWN;
+	}
+	struct mw_error *err = mw_kernel_read(sc->k, head_addr, t->head_buf, 2 * l->size);
+	if (err) {
+		mw_error_destroy(err);
+		return MW_PAGE_NOT_IN_DUMP;
+	}
+	struct cls r;
+	classify(t, hpfn, t->head_buf, t->head_buf + l->size, UINT64_MAX, NULL, &r);
+	enum mw_page_category cat = r.cat;
+	if (cat != MW_PAGE_UNKNOWN && (!r.head || pfn >= hpfn + (1ULL << r.order))) {
+		snprintf(why, whylen, "compound tail of PFN 0x%" PRIx64 ", which %s", hpfn,
+			 r.head ? "is a smaller compound page" : "is no compound head");
+		cat = MW_PAGE_UNKNOWN;
+	}
+	t->ext_addr = head_addr;
+	t->ext_end = r.head ? hpfn + (1ULL << r.order) : hpfn + 1;
+	t->ext_cat = cat;
+	return cat;
+}
+
+/* ---- reading the struct pages of a section ---- */
+
+static void note_unreadable(struct thread *t, uint64_t pfn, uint64_t n,
+			    struct mw_error *err)
+{
+	if (t->nr_unreadable < UNREADABLE_KEEP) {
+		char *s = mw_error_string(err);
+		snprintf(t->unreadable[t->nr_unreadable++], sizeof(t->unreadable[0]),
+			 "struct pages of PFNs 0x%" PRIx64 "-0x%" PRIx64 " unreadable: %s",
+			 pfn, pfn + n - 1, s ? s : err->message);
+		free(s);
+	} else {
+		t->unreadable_dropped++;
+	}
+}
+
+/* Read n struct pages from pfn into t->buf; t->readable[i] says which. */
+static void read_section(struct thread *t, uint64_t pfn, uint64_t n)
+{
+	struct scanner *sc = t->sc;
+	uint64_t size = sc->l->size;
+	uint64_t vaddr = sc->vmemmap + pfn * size;
+	size_t len = (size_t)(n * size);
+	struct mw_error *err = mw_kernel_read(sc->k, vaddr, t->buf, len);
+	if (!err) {
+		memset(t->readable, 1, (size_t)n);
+		return;
+	}
+	bool noted = false;
+	mw_error_destroy(err);
+	/* page by page of the vmemmap */
+	memset(t->readable, 1, (size_t)n);
+	uint64_t off = 0;
+	while (off < len) {
+		uint64_t chunk = 4096 - ((vaddr + off) & 4095);
+		if (chunk > len - off)
+			chunk = len - off;
+		err = mw_kernel_read(sc->k, vaddr + off, t->buf + off, (size_t)chunk);
+		if (err) {
+			uint64_t first = off / size, last = (off + chunk - 1) / size;
+			for (uint64_t i = first; i <= last && i < n; i++)
+				t->readable[i] = 0;
+			if (!noted && err->code != MW_ERR_NOT_IN_DUMP && err->code != MW_ERR_HOLE &&
+			    err->code != MW_ERR_NOT_MAPPED) {
+				note_unreadable(t, pfn + first, last - first + 1, err);
+				noted = true;
+			}
+			mw_error_destroy(err);
+		}
+		off += chunk;
+	}
+}
+
+static void scan_section(struct thread *t, const struct section *s)
+{
+	struct scanner *sc = t->sc;
+	const struct mw_page_layout *l = sc->l;
+	uint64_t n = s->nr_pages, pfn0 = s->start_pfn, end = pfn0 + n;
+	read_section(t, pfn0, n);
+	for (int i = 0; i < MW_SET_NR; i++)
+		t->cur[i] = mw_pfnset_seek(&sc->sets->set[i], pfn0);
+	t->head_addr = 0;
+	t->head_end = 0;
+	uint64_t free_end = 0;
+	char why[128];
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t pfn = pfn0 + i;
+		struct mw_scan_counts *z = zone_of(t, pfn);
+		enum mw_page_category cat;
+		if (!t->readable[i]) {
+			cat = MW_PAGE_NOT_IN_DUMP;
+			goto count;
+		}
+		const uint8_t *p = t->buf + i * l->size;
+		if (pfn < free_end) {
+			cat = MW_PAGE_FREE;
+			t->c.free_buddy_pages++;
+			goto count_content;
+		}
+		uint64_t chead = mw_rd64(p, l->off_compound_head);
+		if ((chead & 1) && !in_set(t, t->cur, MW_SET_PCP, pfn)) {
+			uint64_t head = chead - 1;
+			t->c.compound_tails++;
+			if (head == t->head_addr && pfn < t->head_end) {
+				cat = t->head_cat;
+			} else {
+				cat = external_head(t, pfn, head, why, sizeof(why));
+				if (why[0])
+					record_bad(t, pfn, why);
+			}
+			goto count_content;
+		}
+		const uint8_t *next = i + 1 < n && t->readable[i + 1] ? p + l->size : NULL;
+		struct cls r;
+		classify(t, pfn, p, next, end, t->cur, &r);
+		cat = r.cat;
+		account_head(t, pfn, p, &r, z);
+		if (r.buddy_order >= 0) {
+			free_end = pfn + (1ULL << r.buddy_order);
+			t->c.free_buddy_pages++;
+		} else if (r.pcp) {
+			t->c.free_pcp_pages++;
+		} else if (r.free_other) {
+			t->c.free_other_pages++;
+		}
+		if (r.head) {
+			t->head_addr = sc->vmemmap + pfn * l->size;
+			t->head_end = r.order ? pfn + (1ULL << r.order) : pfn + 1;
+			t->head_cat = cat;
+		}
+count_content:
+		if (sc->check_excluded &&
+		    mw_reader_page_state(sc->k->reader, pfn) == MW_PAGE_EXCLUDED)
+			t->c.content_excluded_pages++;
+count:
+		t->c.pages[cat]++;
+		z->pages[cat]++;
+	}
+}
+
+static void *thread_main(void *arg)
+{
+	struct thread *t = arg;
+	struct scanner *sc = t->sc;
+	for (;;) {
+		size_t i = __atomic_fetch_add(&sc->next_section, 1, __ATOMIC_RELAXED);
+		if (i >= sc->nr_sections || t->err)
+			break;
+		scan_section(t, &sc->sections[i]);
+		uint64_t done = __atomic_add_fetch(&sc->done_pages, sc->sections[i].nr_pages,
+						   __ATOMIC_RELAXED);
+		if (t->index == 0 && sc->opt->progress)
+			sc->opt->progress(sc->opt->progress_arg, done, sc->total_pages);
+	}
+	return NULL;
+}
+
+/* ---- mem_section ---- */
+
+static struct mw_error *find_sections(struct mw_kernel *k, const struct mw_page_layout *l,
+				      struct mw_warnings *w, struct section **ret,
+				      size_t *nr_ret)
+{
+	const struct mw_dump_info *info = mw_reader_info(k->reader);
+	struct mw_field ms_size, ms_map, b_present, b_has_map, b_last;
+	const struct mw_field_spec spec[] = {
+		MW_FIELD_SIZEOF("mem_section", &ms_size),
+		MW_FIELD_MEMBER("mem_section.section_mem_map", &ms_map),
+		MW_FIELD_ENUM_OPT("SECTION_MARKED_PRESENT_BIT", &b_present),
+		MW_FIELD_ENUM_OPT("SECTION_HAS_MEM_MAP_BIT", &b_has_map),
+		MW_FIELD_ENUM_OPT("SECTION_MAP_LAST_BIT", &b_last),
+	};
+	struct mw_error *err = mw_types_resolve_fields(k->types, spec, MW_ARRAY_SIZE(spec));
+	if (err)
+		return mw_error_prepend(err, "mem_section");
+	uint64_t present_bit = 1ULL << (b_present.found ? b_present.value : 0);
+	uint64_t has_map_bit = 1ULL << (b_has_map.found ? b_has_map.value : 1);
+	uint64_t map_mask = ~((1ULL << (b_last.found && b_last.value < 16 ? b_last.value : 5)) - 1);
+	uint64_t size_bits = 27, phys_bits = 46, v;
+	if (!(err = mw_vmcoreinfo_u64(info, "NUMBER(SECTION_SIZE_BITS)", &v)))
+		size_bits = v;
+	mw_error_destroy(err);
+	if (!(err = mw_vmcoreinfo_u64(info, "NUMBER(MAX_PHYSMEM_BITS)", &v)))
+		phys_bits = v;
+	else
+		phys_bits = k->vm.levels == 5 ? 52 : 46;
+	mw_error_destroy(err);
+	if (size_bits < 20 || size_bits > 40 || phys_bits <= size_bits || phys_bits > 56)
+		return mw_error_create(MW_ERR_BAD_DATA,
+				       "SECTION_SIZE_BITS %" PRIu64 ", MAX_PHYSMEM_BITS %" PRIu64,
+				       size_bits, phys_bits);
+	if (ms_size.size == 0 || ms_size.size > 4096 || ms_map.offset + 8 > ms_size.size)
+		return mw_error_create(MW_ERR_BAD_DATA, "sizeof(struct mem_section) is %" PRIu64,
+				       ms_size.size);
+	uint64_t per_root = 4096 / ms_size.size;
+	uint64_t nr_sections_max = 1ULL << (phys_bits - size_bits);
+	uint64_t nr_roots = (nr_sections_max + per_root - 1) / per_root;
+	if (!(err = mw_vmcoreinfo_u64(info, "LENGTH(mem_section)", &v)) && v && v < nr_roots)
+		nr_roots = v;
+	mw_error_destroy(err);
+	if (nr_roots > MAX_ROOTS)
+		nr_roots = MAX_ROOTS;
+	uint64_t section_pages = 1ULL << (size_bits - l->page_shift);
+	if (section_pages > MAX_SECTION_PAGES)
+		return mw_error_create(MW_ERR_UNSUPPORTED, "memory sections of %" PRIu64 " pages",
+				       section_pages);
+
+	/* SPARSEMEM_EXTREME: mem_section is a pointer to the root array;
+	 * VMCOREINFO's SYMBOL(mem_section) is that pointer's value. */
+	uint64_t sym, roots_addr = 0, vmci = 0;
+	bool extreme = true;
+	if ((err = mw_kernel_symbol(k, "mem_section", &sym)))
+		return err;
+	bool have_vmci = !(err = mw_vmcoreinfo_u64(info, "SYMBOL(mem_section)", &vmci));
+	mw_error_destroy(err);
+	if (have_vmci && vmci == sym) {
+		extreme = false;
+	} else {
+		if ((err = mw_kread_u64(k, sym, &roots_addr)))
+			return mw_error_prepend(err, "reading mem_section");
+		if (have_vmci && roots_addr != vmci)
+			mw_warn(w, "mem_section is 0x%" PRIx64 " but VMCOREINFO says 0x%" PRIx64,
+				roots_addr, vmci);
+	}
+	uint64_t *roots = calloc(nr_roots, sizeof(*roots));
+	uint8_t *root = malloc(4096);
+	struct section *secs = NULL;
+	size_t n = 0, cap = 0;
+	bool warned_map = false;
+	if (!roots || !root) {
+		err = &mw_error_nomem;
+		goto out;
+	}
+	if (extreme && (err = mw_kernel_read(k, roots_addr, roots, nr_roots * 8))) {
+		err = mw_error_prepend(err, "reading the mem_section roots");
+		goto out;
+	}
+	for (uint64_t r = 0; r < nr_roots; r++) {
+		uint64_t raddr = extreme ? roots[r] : sym + r * per_root * ms_size.size;
+		if (!raddr)
+			continue;
+		struct mw_error *e = mw_kernel_read(k, raddr, root, per_root * ms_size.size);
+		if (e) {
+			mw_warn_error(w, e, "a mem_section root");
+			continue;
+		}
+		for (uint64_t i = 0; i < per_root; i++) {
+			uint64_t map = mw_rd64(root, (uint32_t)(i * ms_size.size + ms_map.offset));
+			if (!(map & present_bit) || !(map & has_map_bit))
+				continue;
+			uint64_t nr = r * per_root + i;
+			if (!warned_map && (map & map_mask) != k->vmemmap_base) {
+				mw_warn(w, "memory section %" PRIu64 " has its struct pages at 0x%" PRIx64
+					", not in the vmemmap at 0x%" PRIx64 "; reading the vmemmap",
+					nr, map & map_mask, k->vmemmap_base);
+				warned_map = true;
+			}
+			if (n >= MAX_SECTIONS) {
+				err = mw_error_create(MW_ERR_LIMIT, "more than %d memory sections",
+						      MAX_SECTIONS);
+				goto out;
+			}
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				struct section *s = realloc(secs, cap * sizeof(*s));
+				if (!s) {
+					err = &mw_error_nomem;
+					goto out;
+				}
+				secs = s;
+			}
+			secs[n].start_pfn = nr * section_pages;
+			secs[n].nr_pages = section_pages;
+			n++;
+		}
+	}
+	if (n == 0)
+		err = mw_error_create(MW_ERR_BAD_DATA, "no present memory section in mem_section");
+out:
+	free(roots);
+	free(root);
+	if (err) {
+		free(secs);
+		return err;
+	}
+	*ret = secs;
+	*nr_ret = n;
+	return NULL;
+}
+
+/* ---- the run ---- */
+
+void mw_pagescan_destroy(struct mw_pagescan *ps)
+{
+	if (!ps)
+		return;
+	mw_pagesets_deinit(&ps->sets);
+	mw_vmstat_deinit(&ps->vmstat);
+	mw_cpus_deinit(&ps->cpus);
+	free(ps->zone_counts);
+	free(ps->memcgs);
+	free(ps);
+}
+
+static int cmp_zr(const void *a, const void *b)
+{
+	const struct zone_range *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int cmp_bad(const void *a, const void *b)
+{
+	const struct mw_bad_page *x = a, *y = b;
+	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+}
+
+static int cmp_memcg(const void *a, const void *b)
+{
+	const struct mw_memcg_pages *x = a, *y = b;
+	return x->memcg < y->memcg ? -1 : x->memcg > y->memcg;
+}
+
+static void add_counts(struct mw_scan_counts *dst, const struct mw_scan_counts *src)
+{
+	uint64_t *d = (uint64_t *)dst;
+	const uint64_t *s = (const uint64_t *)src;
+	for (size_t i = 0; i < sizeof(*dst) / sizeof(uint64_t); i++)
+		d[i] += s[i];
+}
+
+static unsigned default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	if (n > MW_PAGESCAN_MAX_THREADS)
+		n = MW_PAGESCAN_MAX_THREADS;
+	return (unsigned)n;
+}
+
+static void thread_free(struct thread *t)
+{
+	free(t->buf);
+	free(t->readable);
+	free(t->zc);
+	free(t->memcgs.slots);
+	free(t->objcgs);
+	free(t->tstate);
+}
+
+static struct mw_error *merge(struct scanner *sc, struct thread *th, unsigned nt,
+			      struct mw_warnings *w)
+{
+	struct mw_pagescan *ps = sc->ps;
+	struct mw_error *err = NULL;
+	size_t nr_bad = 0, nr_memcg = 0;
+	for (unsigned i = 0; i < nt; i++) {
+		add_counts(&ps->c, &th[i].c);
+		for (size_t z = 0; z <= sc->nr_zones; z++)
+			add_counts(&ps->zone_counts[z], &th[i].zc[z]);
+		nr_bad += th[i].nr_bad;
+		nr_memcg += th[i].memcgs.n;
+		for (size_t u = 0; u < th[i].nr_unreadable; u++)
+			mw_warn(w, "%s", th[i].unreadable[u]);
+		if (th[i].unreadable_dropped)
+			mw_warn(w, "... and %zu more unreadable runs of struct pages",
+				th[i].unreadable_dropped);
+		if (th[i].err && !err)
+			err = th[i].err;
+		else if (th[i].err)
+			mw_error_destroy(th[i].err);
+	}
+	/* memcgs: concatenate, sort, fold duplicates */
+	ps->memcgs = calloc(nr_memcg ? nr_memcg : 1, sizeof(*ps->memcgs));
+	if (!ps->memcgs)
+		return err ? err : &mw_error_nomem;
+	size_t m = 0;
+	for (unsigned i = 0; i < nt; i++)
+		for (size_t j = 0; j < th[i].memcgs.cap; j++)
+			if (th[i].memcgs.slots[j].memcg)
+				ps->memcgs[m++] = th[i].memcgs.slots[j];
+	qsort(ps->memcgs, m, sizeof(*ps->memcgs), cmp_memcg);
+	size_t out = 0;
+	for (size_t j = 0; j < m; j++) {
+		if (out && ps->memcgs[out - 1].memcg == ps->memcgs[j].memcg) {
+			for (int c = 0; c < MW_PAGE_NR_CATEGORIES; c++)
+				ps->memcgs[out - 1].pages[c] += ps->memcgs[j].pages[c];
+		} else {
+			ps->memcgs[out++] = ps->memcgs[j];
+		}
+	}
+	ps->nr_memcgs = out;
+	/* bad pages: the lowest PFNs, then a count */
+	struct mw_bad_page *bad = calloc(nr_bad ? nr_bad : 1, sizeof(*bad));
+	if (!bad)
+		return err ? err : &mw_error_nomem;
+	size_t b = 0;
+	for (unsigned i = 0; i < nt; i++)
+		for (size_t j = 0; j < th[i].nr_bad; j++)
+			bad[b++] = th[i].bad[j];
+	qsort(bad, b, sizeof(*bad), cmp_bad);
+	unsigned max = sc->opt->max_bad_page_warnings ? sc->opt->max_bad_page_warnings :
+		DEFAULT_BAD_WARNINGS;
+	for (size_t j = 0; j < b && j < max; j++)
+		mw_warn(w, "struct page of PFN 0x%" PRIx64 " (at 0x%" PRIx64 "): %s; counted as unknown",
+			bad[j].pfn, sc->vmemmap + bad[j].pfn * sc->l->size, bad[j].reason);
+	if (ps->c.bad_pages > max)
+		mw_warn(w, "... and %" PRIu64 " more inconsistent struct pages, counted as unknown",
+			ps->c.bad_pages - (b < max ? b : max));
+	free(bad);
+	return err;
+}
+
+struct mw_error *mw_pagescan_run(struct mw_kernel *k,
+				 const struct mw_pagescan_options *opt,
+				 struct mw_warnings *w, struct mw_pagescan **ret)
+{
+	static const struct mw_pagescan_options no_opt;
+	struct mw_error *err;
+	double t0 = now();
+	if (!opt)
+		opt = &no_opt;
+	struct mw_pagescan *ps = calloc(1, sizeof(*ps));
+	if (!ps)
+		return &mw_error_nomem;
+	ps->kernel = k;
+	ps->page_size = mw_reader_info(k->reader)->page_size;
+	if (ps->page_size != 4096) {
+		err = mw_error_create(MW_ERR_UNSUPPORTED, "page size %" PRIu64, ps->page_size);
+		goto fail;
+	}
+	if ((err = mw_page_layout_resolve(k, w, &ps->layout)))
+		goto fail;
+	if ((err = mw_cpus_read(k, &ps->cpus)))
+		goto fail;
+	if ((err = mw_vmstat_read(k, &ps->cpus, &ps->layout, w, &ps->vmstat)))
+		goto fail;
+	if ((err = mw_pagesets_build(k, &ps->cpus, &ps->vmstat, &ps->layout, w, &ps->sets)))
+		goto fail;
+
+	struct scanner sc = {
+		.k = k, .ps = ps, .l = &ps->layout, .sets = &ps->sets, .opt = opt,
+		.vmemmap = k->vmemmap_base,
+		.check_excluded = mw_reader_info(k->reader)->excluded_pages > 0,
+	};
+	if ((err = find_sections(k, &ps->layout, w, &sc.sections, &sc.nr_sections)))
+		goto fail;
+	for (size_t i = 0; i < sc.nr_sections; i++)
+		sc.total_pages += sc.sections[i].nr_pages;
+	ps->nr_sections = sc.nr_sections;
+	ps->total_pages = sc.total_pages;
+	sc.nr_zones = ps->vmstat.nr_zones;
+	sc.zr = calloc(sc.nr_zones ? sc.nr_zones : 1, sizeof(*sc.zr));
+	ps->zone_counts = calloc(sc.nr_zones + 1, sizeof(*ps->zone_counts));
+	if (!sc.zr || !ps->zone_counts) {
+		free(sc.zr);
+		free(sc.sections);
+		err = &mw_error_nomem;
+		goto fail;
+	}
+	for (size_t z = 0; z < sc.nr_zones; z++) {
+		const struct mw_zone *zone = &ps->vmstat.zones[z];
+		sc.zr[sc.nr_zr++] = (struct zone_range){ zone->start_pfn,
+			zone->start_pfn + zone->spanned_pages, z };
+	}
+	qsort(sc.zr, sc.nr_zr, sizeof(*sc.zr), cmp_zr);
+
+	unsigned nt = opt->threads ? opt->threads : default_threads();
+	if (nt > MW_PAGESCAN_MAX_THREADS)
+		nt = MW_PAGESCAN_MAX_THREADS;
+	if (nt > sc.nr_sections)
+		nt = (unsigned)sc.nr_sections;
+	struct thread *th = calloc(nt, sizeof(*th));
+	if (!th) {
+		free(sc.zr);
+		free(sc.sections);
+		err = &mw_error_nomem;
+		goto fail;
+	}
+	uint64_t max_section = 0;
+	for (size_t i = 0; i < sc.nr_sections; i++)
+		if (sc.sections[i].nr_pages > max_section)
+			max_section = sc.sections[i].nr_pages;
+	unsigned started = 0, inited = 0;
+	for (unsigned i = 0; i < nt && !err; i++) {
+		struct thread *t = &th[i];
+		t->sc = &sc;
+		t->index = i;
+		t->buf = malloc((size_t)(max_section * ps->layout.size));
+		t->readable = malloc((size_t)max_section);
+		t->zc = calloc(sc.nr_zones + 1, sizeof(*t->zc));
+		t->objcgs = calloc(1, sizeof(*t->objcgs));
+		t->tstate = calloc(opt->nr_observers + 1, sizeof(void *));
+		if (!t->buf || !t->readable || !t->zc || !t->objcgs || !t->tstate) {
+			err = &mw_error_nomem;
+			break;
+		}
+		for (size_t o = 0; o < opt->nr_observers && !err; o++)
+			if (opt->observers[o].thread_init)
+				err = opt->observers[o].thread_init(opt->observers[o].arg, i,
+								    &t->tstate[o]);
+		if (!err)
+			inited++;
+	}
+	ps->setup_seconds = now() - t0;
+	double t1 = now();
+	if (!err) {
+		for (unsigned i = 1; i < nt; i++) {
+			if (pthread_create(&th[i].tid, NULL, thread_main, &th[i]) != 0)
+				break;
+			started++;
+		}
+		thread_main(&th[0]);
+		for (unsigned i = 1; i <= started; i++)
+			pthread_join(th[i].tid, NULL);
+		ps->threads = started + 1;
+		ps->seconds = now() - t1;
+		ps->struct_page_bytes = ps->total_pages * ps->layout.size;
+		err = merge(&sc, th, nt, w);
+	}
+	for (unsigned i = 0; i < inited; i++)
+		for (size_t o = 0; o < opt->nr_observers; o++)
+			if (opt->observers[o].thread_done) {
+				struct mw_error *e = opt->observers[o].thread_done(
+					opt->observers[o].arg, i, th[i].tstate[o]);
+				if (e && !err)
+					err = e;
+				else
+					mw_error_destroy(e);
+			}
+	for (unsigned i = 0; i < nt; i++)
+		thread_free(&th[i]);
+	free(th);
+	free(sc.zr);
+	free(sc.sections);
+	if (err)
+		goto fail;
+	*ret = ps;
+	return NULL;
+fail:
+	mw_pagescan_destroy(ps);
+	return err;
+}

@@ -1,0 +1,89 @@
+/* memwhere summary / pages: run the page walker and render its result. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyzer/summary.h"
+#include "cli/summary.h"
+
+/* MEMWHERE_THREADS=N overrides the thread count (benchmarks). */
+static unsigned threads_from_env(void)
+{
+	const char *s = getenv("MEMWHERE_THREADS");
+	if (!s || !*s)
+		return 0;
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(s, &end, 10);
+	if (errno || *end || n == 0 || n > MW_PAGESCAN_MAX_THREADS)
+		return 0;
+	return (unsigned)n;
+}
+
+static int run_scan(struct mw_context *ctx, struct mw_pagescan **ret)
+{
+	if (!ctx->kernel) {
+		mw_render_fatal(ctx, ctx->kernel_error, "cannot walk the pages");
+		return MW_EXIT_FAIL;
+	}
+	if (ctx->opt.memcg)
+		mw_warn(&ctx->warnings,
+			"--memcg is not applied to summary and pages yet: showing the whole machine");
+	struct mw_progress progress;
+	struct mw_pagescan_options opt = {
+		.threads = threads_from_env(),
+	};
+	if (mw_progress_begin(ctx, &progress, "scanning struct pages")) {
+		opt.progress = mw_progress_update;
+		opt.progress_arg = &progress;
+	}
+	struct mw_error *err = mw_pagescan_run(ctx->kernel, &opt, &ctx->warnings, ret);
+	mw_progress_end(&progress);
+	if (err) {
+		mw_render_fatal(ctx, err, "page scan");
+		mw_error_destroy(err);
+		return MW_EXIT_FAIL;
+	}
+	return MW_EXIT_OK;
+}
+
+int mw_cmd_summary(struct mw_context *ctx)
+{
+	struct mw_pagescan *ps;
+	int rc = run_scan(ctx, &ps);
+	if (rc != MW_EXIT_OK)
+		return rc;
+	struct mw_summary *s = malloc(sizeof(*s));
+	if (!s) {
+		mw_pagescan_destroy(ps);
+		mw_render_fatal(ctx, &mw_error_nomem, "summary");
+		return MW_EXIT_FAIL;
+	}
+	mw_summary_build(ps, s);
+	mw_render_summary(ctx, ps, s);
+	free(s);
+	mw_pagescan_destroy(ps);
+	return MW_EXIT_OK;
+}
+
+int mw_cmd_pages(struct mw_context *ctx)
+{
+	struct mw_pagescan *ps;
+	int rc = run_scan(ctx, &ps);
+	if (rc != MW_EXIT_OK)
+		return rc;
+	struct mw_summary *s = malloc(sizeof(*s));
+	if (!s) {
+		mw_pagescan_destroy(ps);
+		mw_render_fatal(ctx, &mw_error_nomem, "pages");
+		return MW_EXIT_FAIL;
+	}
+	mw_summary_build(ps, s);
+	mw_render_pages(ctx, ps, s);
+	free(s);
+	mw_pagescan_destroy(ps);
+	return MW_EXIT_OK;
+}

@@ -1,0 +1,521 @@
+/* memwhere: rendering of `summary` and `pages`, text and JSON. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cli/summary.h"
+#include "common/json.h"
+
+enum {
+	BAR_WIDTH = 30,		/* columns for 100% */
+	TOP_FINDINGS = 5,
+};
+
+/* Order of the rows in the text summary: the big owners first. */
+static const enum mw_page_category row_order[] = {
+	MW_PAGE_FREE, MW_PAGE_ANON, MW_PAGE_FILE, MW_PAGE_SHMEM,
+	MW_PAGE_SLAB_RECLAIMABLE, MW_PAGE_SLAB_UNRECLAIMABLE,
+	MW_PAGE_KERNEL_STACK, MW_PAGE_PAGETABLES, MW_PAGE_VMALLOC,
+	MW_PAGE_PERCPU, MW_PAGE_HUGETLB, MW_PAGE_RESERVED, MW_PAGE_SKB_FRAGS,
+	MW_PAGE_UNACCOUNTED, MW_PAGE_UNKNOWN, MW_PAGE_NOT_IN_DUMP,
+};
+
+static void human(uint64_t b, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)b;
+	size_t u = 0;
+	while (v >= 1024.0 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1024.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 " B", b);
+	else
+		snprintf(buf, len, "%.1f %s", v, unit[u]);
+}
+
+static bool utf8_locale(void)
+{
+	const char *vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+	}
+	return false;
+}
+
+static void bar(FILE *o, double fraction, bool utf8)
+{
+	static const char *const eighths[] = { "", "\u258f", "\u258e", "\u258d",
+		"\u258c", "\u258b", "\u258a", "\u2589" };
+	if (fraction < 0)
+		fraction = 0;
+	if (fraction > 1)
+		fraction = 1;
+	int units = (int)(fraction * BAR_WIDTH * 8 + 0.5);
+	if (!utf8) {
+		for (int i = 0; i < (units + 4) / 8; i++)
+			fputc('#', o);
+		return;
+	}
+	for (int i = 0; i < units / 8; i++)
+		fputs("\u2588", o);
+	fputs(eighths[units % 8], o);
+}
+
+void mw_render_fatal(struct mw_context *ctx, const struct mw_error *err,
+		     const char *context)
+{
+	(void)ctx;
+	char *s = err ? mw_error_string(err) : NULL;
+	fprintf(stderr, "memwhere: %s: %s\n", context,
+		s ? s : err ? err->message : "no kernel model");
+	free(s);
+}
+
+/* ---- progress ---- */
+
+bool mw_progress_begin(struct mw_context *ctx, struct mw_progress *p,
+		       const char *what)
+{
+	memset(p, 0, sizeof(*p));
+	p->what = what;
+	p->last = -1;
+	p->on = !ctx->opt.no_progress && isatty(STDERR_FILENO);
+	return p->on;
+}
+
+void mw_progress_update(void *arg, uint64_t done, uint64_t total)
+{
+	struct mw_progress *p = arg;
+	if (!p->on || !total)
+		return;
+	int pct = (int)(done * 100 / total);
+	if (pct == p->last)
+		return;
+	p->last = pct;
+	p->shown = true;
+	fprintf(stderr, "\r%s: %3d%%", p->what, pct);
+	fflush(stderr);
+}
+
+void mw_progress_end(struct mw_progress *p)
+{
+	if (p->on && p->shown)
+		fputs("\r\033[K", stderr);
+}
+
+/* ---- shared pieces ---- */
+
+static const char *release(const struct mw_pagescan *ps)
+{
+	const struct mw_kernel *k = ps->kernel;
+	return k->osrelease[0] ? k->osrelease : k->uts_release[0] ? k->uts_release : "unknown";
+}
+
+static void json_scan(struct mw_json *j, const struct mw_pagescan *ps)
+{
+	mw_json_key(j, "scan");
+	mw_json_object_begin(j);
+	mw_json_kv_uint(j, "struct_pages", ps->total_pages);
+	mw_json_kv_uint(j, "memory_sections", ps->nr_sections);
+	mw_json_kv_uint(j, "struct_page_bytes", ps->struct_page_bytes);
+	mw_json_kv_uint(j, "threads", ps->threads);
+	mw_json_key(j, "seconds");
+	mw_json_double(j, ps->seconds);
+	mw_json_key(j, "setup_seconds");
+	mw_json_double(j, ps->setup_seconds);
+	mw_json_kv_uint(j, "pages_per_second",
+			ps->seconds > 0 ? (uint64_t)((double)ps->total_pages / ps->seconds) : 0);
+	mw_json_object_end(j);
+}
+
+static void json_findings(struct mw_json *j, const struct mw_summary *s)
+{
+	mw_json_key(j, "findings");
+	mw_json_array_begin(j);
+	for (size_t i = 0; i < s->nr_findings; i++) {
+		const struct mw_finding *f = &s->findings[i];
+		mw_json_object_begin(j);
+		mw_json_kv_string(j, "id", f->id);
+		mw_json_kv_string(j, "severity", mw_severity_name(f->severity));
+		mw_json_kv_string(j, "title", f->title);
+		mw_json_kv_uint(j, "bytes", f->bytes);
+		mw_json_kv_string(j, "evidence", f->evidence);
+		mw_json_kv_string(j, "advice", f->advice);
+		mw_json_object_end(j);
+	}
+	mw_json_array_end(j);
+}
+
+static void json_categories(struct mw_json *j, const uint64_t *pages, uint64_t mult)
+{
+	mw_json_object_begin(j);
+	for (int c = 0; c < MW_PAGE_NR_CATEGORIES; c++)
+		mw_json_kv_uint(j, mw_page_category_name((enum mw_page_category)c), pages[c] * mult);
+	mw_json_object_end(j);
+}
+
+/* ---- summary ---- */
+
+static void summary_json(struct mw_context *ctx, const struct mw_pagescan *ps,
+			 const struct mw_summary *s)
+{
+	struct mw_json j;
+	mw_render_json_begin(ctx, &j);
+	mw_json_kv_string(&j, "kernel_release", release(ps));
+	mw_json_kv_uint(&j, "page_size", s->page_size);
+	mw_json_kv_uint(&j, "total_bytes", s->total_bytes);
+	mw_json_key(&j, "categories");
+	json_categories(&j, ps->c.pages, s->page_size);
+	mw_json_key(&j, "free_detail");
+	mw_json_object_begin(&j);
+	mw_json_kv_uint(&j, "buddy_bytes", ps->c.free_buddy_pages * s->page_size);
+	mw_json_kv_uint(&j, "pcp_bytes", ps->c.free_pcp_pages * s->page_size);
+	mw_json_kv_uint(&j, "other_bytes", ps->c.free_other_pages * s->page_size);
+	mw_json_object_end(&j);
+	json_findings(&j, s);
+	json_scan(&j, ps);
+	mw_render_json_end(ctx, &j);
+}
+
+static void summary_text(struct mw_context *ctx, const struct mw_pagescan *ps,
+			 const struct mw_summary *s)
+{
+	FILE *o = ctx->out;
+	bool utf8 = utf8_locale();
+	char h[32], h2[32];
+	human(s->total_bytes, h, sizeof(h));
+	fprintf(o, "%s: Linux %s, %s of RAM (%" PRIu64 " pages of %" PRIu64 " KiB)\n",
+		ctx->dump_path, release(ps), h, ps->total_pages, s->page_size / 1024);
+	fprintf(o, "every struct page scanned: %" PRIu64 " in %.2f s by %u thread%s\n\n",
+		ps->total_pages, ps->seconds, ps->threads, ps->threads == 1 ? "" : "s");
+	fprintf(o, "%-20s %10s %6s\n", "WHERE", "SIZE", "%");
+	for (size_t i = 0; i < sizeof(row_order) / sizeof(row_order[0]); i++) {
+		enum mw_page_category c = row_order[i];
+		uint64_t b = s->bytes[c];
+		if (!b && (c == MW_PAGE_HUGETLB || c == MW_PAGE_SKB_FRAGS ||
+			   c == MW_PAGE_UNKNOWN || c == MW_PAGE_NOT_IN_DUMP))
+			continue;
+		double f = s->total_bytes ? (double)b / (double)s->total_bytes : 0;
+		human(b, h, sizeof(h));
+		fprintf(o, "%-20s %10s %5.1f%%  ", mw_page_category_label(c), h, 100 * f);
+		bar(o, f, utf8);
+		if (c == MW_PAGE_FREE && ps->c.free_pcp_pages) {
+			human(ps->c.free_pcp_pages * s->page_size, h2, sizeof(h2));
+			fprintf(o, " (%s on per-CPU lists)", h2);
+		} else if (c == MW_PAGE_UNACCOUNTED) {
+			fprintf(o, " (no known owner)");
+		} else if (c == MW_PAGE_UNKNOWN) {
+			fprintf(o, " (inconsistent struct pages)");
+		}
+		fputc('\n', o);
+	}
+	human(s->total_bytes, h, sizeof(h));
+	fprintf(o, "%-20s %10s %5.1f%%\n", "total", h, 100.0);
+	if (s->nr_findings) {
+		fprintf(o, "\nFindings\n");
+		for (size_t i = 0; i < s->nr_findings && i < TOP_FINDINGS; i++) {
+			const struct mw_finding *f = &s->findings[i];
+			fprintf(o, "  %-8s %s\n", mw_severity_name(f->severity), f->title);
+			if (f->evidence[0])
+				fprintf(o, "           %s\n", f->evidence);
+		}
+		if (s->nr_findings > TOP_FINDINGS)
+			fprintf(o, "  (%zu more with --json)\n", s->nr_findings - TOP_FINDINGS);
+	}
+	if (s->nr_flagged)
+		fprintf(o, "\n`memwhere pages` compares these with the kernel's own counters.\n");
+	mw_render_text_warnings(ctx);
+}
+
+void mw_render_summary(struct mw_context *ctx, const struct mw_pagescan *ps,
+		       const struct mw_summary *s)
+{
+	if (ctx->opt.json)
+		summary_json(ctx, ps, s);
+	else
+		summary_text(ctx, ps, s);
+}
+
+/* ---- pages ---- */
+
+static void json_orders(struct mw_json *j, const char *key, const uint64_t *v,
+			unsigned n)
+{
+	mw_json_key(j, key);
+	mw_json_array_begin(j);
+	for (unsigned i = 0; i < n; i++)
+		mw_json_uint(j, v[i]);
+	mw_json_array_end(j);
+}
+
+static void pages_json(struct mw_context *ctx, const struct mw_pagescan *ps,
+		       const struct mw_summary *s)
+{
+	const struct mw_scan_counts *c = &ps->c;
+	const struct mw_vmstat *vs = &ps->vmstat;
+	unsigned no = ps->layout.nr_orders;
+	struct mw_json j;
+	mw_render_json_begin(ctx, &j);
+	mw_json_kv_string(&j, "kernel_release", release(ps));
+	mw_json_kv_uint(&j, "page_size", ps->page_size);
+	mw_json_kv_uint(&j, "total_pages", ps->total_pages);
+	mw_json_key(&j, "categories");
+	json_categories(&j, c->pages, 1);
+
+	mw_json_key(&j, "free");
+	mw_json_object_begin(&j);
+	mw_json_kv_uint(&j, "buddy_pages", c->free_buddy_pages);
+	mw_json_kv_uint(&j, "pcp_pages", c->free_pcp_pages);
+	mw_json_kv_uint(&j, "other_pages", c->free_other_pages);
+	json_orders(&j, "blocks_by_order", c->free_blocks, no);
+	uint64_t knr[MW_MAX_ORDERS] = { 0 };
+	for (size_t z = 0; z < vs->nr_zones; z++)
+		for (unsigned o = 0; o < no; o++)
+			knr[o] += vs->zones[z].nr_free[o];
+	json_orders(&j, "kernel_blocks_by_order", knr, no);
+	json_orders(&j, "pcp_pages_by_order", ps->sets.pcp_pages_by_order, no);
+	mw_json_object_end(&j);
+
+	mw_json_key(&j, "compound");
+	mw_json_object_begin(&j);
+	mw_json_kv_uint(&j, "heads", c->compound_heads);
+	mw_json_kv_uint(&j, "tails", c->compound_tails);
+	mw_json_kv_uint(&j, "thp_folios", c->thp_folios);
+	mw_json_kv_uint(&j, "thp_pages", c->thp_pages);
+	mw_json_kv_uint(&j, "large_folios", c->large_folios);
+	mw_json_kv_uint(&j, "large_folio_pages", c->large_folio_pages);
+	mw_json_key(&j, "heads_by_order");
+	mw_json_object_begin(&j);
+	for (unsigned o = 1; o < MW_MAX_FOLIO_ORDER; o++)
+		if (c->folios_by_order[o]) {
+			char k[8];
+			snprintf(k, sizeof(k), "%u", o);
+			mw_json_kv_uint(&j, k, c->folios_by_order[o]);
+		}
+	mw_json_object_end(&j);
+	mw_json_object_end(&j);
+
+	mw_json_key(&j, "hugetlb");
+	mw_json_object_begin(&j);
+	mw_json_kv_uint(&j, "folios", c->hugetlb_folios);
+	mw_json_kv_uint(&j, "free_pages", c->hugetlb_free_pages);
+	mw_json_kv_uint(&j, "used_pages", c->hugetlb_used_pages);
+	mw_json_object_end(&j);
+
+	mw_json_key(&j, "unaccounted_detail");
+	mw_json_object_begin(&j);
+	mw_json_kv_uint(&j, "memcg_charged_pages", c->kmem_charged_pages);
+	mw_json_kv_uint(&j, "movable_ops_pages", c->movable_ops_pages);
+	mw_json_kv_uint(&j, "zero_refcount_pages", c->zero_ref_pages);
+	mw_json_object_end(&j);
+	mw_json_kv_uint(&j, "dirty_pages", c->dirty_pages);
+	mw_json_kv_uint(&j, "writeback_pages", c->writeback_pages);
+	mw_json_kv_uint(&j, "content_excluded_pages", c->content_excluded_pages);
+	mw_json_kv_uint(&j, "inconsistent_pages", c->bad_pages);
+
+	mw_json_key(&j, "lists");
+	mw_json_object_begin(&j);
+	mw_json_kv_uint(&j, "slab_caches", ps->sets.nr_caches);
+	mw_json_kv_uint(&j, "task_stacks", ps->sets.nr_tasks);
+	mw_json_kv_uint(&j, "vmap_areas", ps->sets.nr_vmap_areas);
+	mw_json_kv_uint(&j, "vmalloc_pages", ps->sets.vmalloc_alloc_pages);
+	mw_json_kv_uint(&j, "percpu_chunks", ps->sets.nr_percpu_chunks);
+	mw_json_kv_uint(&j, "pcp_pages", ps->sets.pcp_list_pages);
+	mw_json_object_end(&j);
+
+	mw_json_key(&j, "nodes");
+	mw_json_array_begin(&j);
+	for (size_t n = 0; n < vs->nr_nodes; n++) {
+		const struct mw_node *node = &vs->nodes[n];
+		mw_json_object_begin(&j);
+		mw_json_kv_int(&j, "node", node->id);
+		mw_json_kv_uint(&j, "start_pfn", node->start_pfn);
+		mw_json_kv_uint(&j, "spanned_pages", node->spanned_pages);
+		mw_json_kv_uint(&j, "present_pages", node->present_pages);
+		mw_json_key(&j, "zones");
+		mw_json_array_begin(&j);
+		for (size_t z = 0; z < vs->nr_zones; z++) {
+			const struct mw_zone *zone = &vs->zones[z];
+			if (zone->node != node->id)
+				continue;
+			mw_json_object_begin(&j);
+			mw_json_kv_string(&j, "zone", zone->name);
+			mw_json_kv_uint(&j, "start_pfn", zone->start_pfn);
+			mw_json_kv_uint(&j, "spanned_pages", zone->spanned_pages);
+			mw_json_kv_uint(&j, "present_pages", zone->present_pages);
+			mw_json_kv_uint(&j, "managed_pages", zone->managed_pages);
+			mw_json_key(&j, "categories");
+			json_categories(&j, ps->zone_counts[z].pages, 1);
+			json_orders(&j, "free_blocks_by_order", ps->zone_counts[z].free_blocks, no);
+			json_orders(&j, "kernel_free_blocks_by_order", zone->nr_free, no);
+			mw_json_kv_uint(&j, "kernel_pcp_pages", zone->pcp_count);
+			int fi = mw_vmstat_zone_item(vs, "NR_FREE_PAGES");
+			if (fi >= 0)
+				mw_json_kv_int(&j, "kernel_free_pages", zone->stat[fi]);
+			mw_json_object_end(&j);
+		}
+		mw_json_array_end(&j);
+		mw_json_object_end(&j);
+	}
+	mw_json_array_end(&j);
+	mw_json_key(&j, "outside_zones");
+	json_categories(&j, ps->zone_counts[vs->nr_zones].pages, 1);
+
+	mw_json_key(&j, "counters");
+	mw_json_array_begin(&j);
+	for (size_t i = 0; i < s->nr_counters; i++) {
+		const struct mw_counter_cmp *cc = &s->counters[i];
+		mw_json_object_begin(&j);
+		mw_json_kv_string(&j, "name", cc->name);
+		mw_json_kv_string(&j, "kernel_counter", cc->kernel);
+		mw_json_kv_string(&j, "scan", cc->scan);
+		mw_json_kv_uint(&j, "scan_pages", cc->scan_pages);
+		mw_json_key(&j, "kernel_pages");
+		if (cc->available)
+			mw_json_uint(&j, cc->kernel_pages);
+		else
+			mw_json_null(&j);
+		mw_json_key(&j, "difference_pages");
+		if (cc->available)
+			mw_json_int(&j, cc->difference);
+		else
+			mw_json_null(&j);
+		mw_json_key(&j, "difference_percent");
+		if (cc->available)
+			mw_json_double(&j, cc->percent);
+		else
+			mw_json_null(&j);
+		mw_json_kv_bool(&j, "flagged", cc->flagged);
+		mw_json_object_end(&j);
+	}
+	mw_json_array_end(&j);
+
+	mw_json_key(&j, "memcgs");
+	mw_json_array_begin(&j);
+	for (size_t i = 0; i < ps->nr_memcgs; i++) {
+		mw_json_object_begin(&j);
+		mw_json_kv_addr(&j, "memcg", ps->memcgs[i].memcg);
+		mw_json_key(&j, "categories");
+		json_categories(&j, ps->memcgs[i].pages, 1);
+		mw_json_object_end(&j);
+	}
+	mw_json_array_end(&j);
+	json_scan(&j, ps);
+	mw_render_json_end(ctx, &j);
+}
+
+static void pages_text(struct mw_context *ctx, const struct mw_pagescan *ps,
+		       const struct mw_summary *s)
+{
+	FILE *o = ctx->out;
+	const struct mw_scan_counts *c = &ps->c;
+	const struct mw_vmstat *vs = &ps->vmstat;
+	unsigned no = ps->layout.nr_orders;
+	char h[32];
+	human(ps->total_pages * ps->page_size, h, sizeof(h));
+	fprintf(o, "%s: Linux %s, %" PRIu64 " struct pages (%s) in %zu memory sections, "
+		"scanned in %.2f s by %u thread%s\n\n", ctx->dump_path, release(ps),
+		ps->total_pages, h, ps->nr_sections, ps->seconds, ps->threads,
+		ps->threads == 1 ? "" : "s");
+	fprintf(o, "%-20s %10s\n", "CATEGORY", "PAGES");
+	for (size_t i = 0; i < sizeof(row_order) / sizeof(row_order[0]); i++)
+		fprintf(o, "%-20s %10" PRIu64 "\n", mw_page_category_label(row_order[i]),
+			c->pages[row_order[i]]);
+	fprintf(o, "%-20s %10" PRIu64 "\n", "total", ps->total_pages);
+
+	fprintf(o, "\n%-19s %10s %10s %9s  %s\n", "SCAN VS KERNEL", "SCAN", "KERNEL", "DIFF",
+		"KERNEL COUNTER");
+	for (size_t i = 0; i < s->nr_counters; i++) {
+		const struct mw_counter_cmp *cc = &s->counters[i];
+		if (!cc->available) {
+			fprintf(o, "%-19s %10" PRIu64 " %10s %9s  %s (not in this kernel)\n",
+				cc->name, cc->scan_pages, "-", "-", cc->kernel);
+			continue;
+		}
+		fprintf(o, "%-19s %10" PRIu64 " %10" PRIu64 " %+9" PRId64 "  %s%s\n", cc->name,
+			cc->scan_pages, cc->kernel_pages, cc->difference, cc->kernel,
+			cc->flagged ? "  <- differs by more than 1%" : "");
+	}
+
+	fprintf(o, "\nFREE BLOCKS BY ORDER");
+	for (unsigned i = 0; i < no; i++)
+		fprintf(o, " %6u", i);
+	fprintf(o, "\n%-20s", "  scan");
+	for (unsigned i = 0; i < no; i++)
+		fprintf(o, " %6" PRIu64, c->free_blocks[i]);
+	fprintf(o, "\n%-20s", "  kernel nr_free");
+	for (unsigned i = 0; i < no; i++) {
+		uint64_t k = 0;
+		for (size_t z = 0; z < vs->nr_zones; z++)
+			k += vs->zones[z].nr_free[i];
+		fprintf(o, " %6" PRIu64, k);
+	}
+	fprintf(o, "\n%-20s", "  per-CPU lists");
+	for (unsigned i = 0; i < no; i++)
+		fprintf(o, " %6" PRIu64, ps->sets.pcp_pages_by_order[i] >> i);
+	fprintf(o, "\n\ncompound pages: %" PRIu64 " heads, %" PRIu64 " tails; THP: %" PRIu64
+		" folios (%" PRIu64 " pages); other large folios: %" PRIu64 " (%" PRIu64 " pages)\n",
+		c->compound_heads, c->compound_tails, c->thp_folios, c->thp_pages,
+		c->large_folios, c->large_folio_pages);
+	fprintf(o, "hugetlb: %" PRIu64 " folios, %" PRIu64 " pages free, %" PRIu64 " in use\n",
+		c->hugetlb_folios, c->hugetlb_free_pages, c->hugetlb_used_pages);
+	fprintf(o, "unaccounted: %" PRIu64 " pages charged to a memcg, %" PRIu64
+		" non-LRU movable, %" PRIu64 " with refcount 0\n", c->kmem_charged_pages,
+		c->movable_ops_pages, c->zero_ref_pages);
+	fprintf(o, "file and shmem: %" PRIu64 " dirty, %" PRIu64 " under writeback\n",
+		c->dirty_pages, c->writeback_pages);
+	if (c->content_excluded_pages)
+		fprintf(o, "contents not in the dump (struct page present): %" PRIu64 " pages\n",
+			c->content_excluded_pages);
+
+	fprintf(o, "\n%-16s %10s %10s", "ZONE", "SPANNED", "MANAGED");
+	static const enum mw_page_category zcols[] = { MW_PAGE_FREE, MW_PAGE_ANON,
+		MW_PAGE_FILE, MW_PAGE_SHMEM, MW_PAGE_SLAB_RECLAIMABLE,
+		MW_PAGE_SLAB_UNRECLAIMABLE, MW_PAGE_RESERVED, MW_PAGE_UNACCOUNTED };
+	static const char *const zhead[] = { "free", "anon", "file", "shmem", "slab_r",
+		"slab_u", "reserved", "unacc." };
+	for (size_t i = 0; i < sizeof(zcols) / sizeof(zcols[0]); i++)
+		fprintf(o, " %8s", zhead[i]);
+	fputc('\n', o);
+	for (size_t z = 0; z <= vs->nr_zones; z++) {
+		char name[32];
+		if (z < vs->nr_zones)
+			snprintf(name, sizeof(name), "node %d %s", vs->zones[z].node, vs->zones[z].name);
+		else
+			snprintf(name, sizeof(name), "outside zones");
+		uint64_t any = 0;
+		for (int k = 0; k < MW_PAGE_NR_CATEGORIES; k++)
+			any += ps->zone_counts[z].pages[k];
+		if (z == vs->nr_zones && !any)
+			continue;
+		if (z < vs->nr_zones)
+			fprintf(o, "%-16s %10" PRIu64 " %10" PRIu64, name, vs->zones[z].spanned_pages,
+				vs->zones[z].managed_pages);
+		else
+			fprintf(o, "%-16s %10s %10s", name, "-", "-");
+		for (size_t i = 0; i < sizeof(zcols) / sizeof(zcols[0]); i++)
+			fprintf(o, " %8" PRIu64, ps->zone_counts[z].pages[zcols[i]]);
+		fputc('\n', o);
+	}
+	if (ps->nr_memcgs)
+		fprintf(o, "\n%zu memory cgroups own pages (per-memcg counts with --json)\n",
+			ps->nr_memcgs);
+	mw_render_text_warnings(ctx);
+}
+
+void mw_render_pages(struct mw_context *ctx, const struct mw_pagescan *ps,
+		     const struct mw_summary *s)
+{
+	if (ctx->opt.json)
+		pages_json(ctx, ps, s);
+	else
+		pages_text(ctx, ps, s);
+}
