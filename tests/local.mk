@@ -23,6 +23,15 @@ tests_elf_readmem_SOURCES = tests/elf-readmem.c
 tests_elf_readmem_LDADD = $(MW_LIBS)
 TESTS += tests/test-elf tests/elf-real.sh
 EXTRA_DIST += tests/elf-real.sh tests/elf-compare.py
+
+# kdump-compressed and flattened readers
+check_PROGRAMS += tests/test-kdump tests/kdump-readmem
+tests_test_kdump_SOURCES = tests/test-kdump.c
+tests_test_kdump_LDADD = $(MW_LIBS)
+tests_kdump_readmem_SOURCES = tests/kdump-readmem.c
+tests_kdump_readmem_LDADD = $(MW_LIBS)
+TESTS += tests/test-kdump tests/kdump-real.sh
+EXTRA_DIST += tests/kdump-real.sh
 include tests/types.mk
 include tests/kernel.mk
 include tests/testdata.mk
