@@ -579,6 +579,12 @@ def scenario_checks(t, scenario):
               hog["rss_anon"] if hog else "no task")
         check("high SReclaimable (dentries)", mi.get("SReclaimable", 0) > 0, mi.get("SReclaimable"))
         check("dirty page cache left", mi.get("Dirty", 0) > 0, mi.get("Dirty"))
+        if "swap_file" in notes:
+            rd = find_role_task(t, "redis")
+            check("a container swapped (task VmSwap > 0, SwapTotal > SwapFree)",
+                  rd is not None and (rd["swap"] or 0) > 0 and mi.get("SwapTotal", 0) > mi.get("SwapFree", 0),
+                  "redis VmSwap %s, SwapTotal %s, SwapFree %s" % (
+                      rd["swap"] if rd else None, mi.get("SwapTotal"), mi.get("SwapFree")))
     elif scenario == "cgroup-v1":
         v1mem = [h for h in t["cgroups"] if h["version"] == 1 and "memory" in h["controllers"]]
         if notes.get("memcg_v1") == "available":

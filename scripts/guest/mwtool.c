@@ -24,6 +24,8 @@
  *   dentries DIR NNEG NPOS   NNEG negative lookups, NPOS empty files in DIR
  *   resid PATH...            per regular file: "R size resident_pages path"
  *   resid-maps PID           residency of PID's shared/deleted file mappings
+ *   pipe-sink N SIZE         N pipes of SIZE filled and never read, sleep
+ *   fragment SIZE BYTE       touch SIZE (no THP), free every other page, sleep
  *   kread ADDR...            8-byte values at kernel addresses (hex) from /proc/kcore
  *   sleep                    sleep forever
  */
@@ -509,6 +511,62 @@ static int cmd_resid_maps(int argc, char **argv)
 	return 0;
 }
 
+/* pipe-sink N SIZE: N pipes enlarged to SIZE and filled, never read.
+ * Pipe buffer pages come straight from the page allocator: no meminfo
+ * counter shows them (memcg kmem only). */
+static int cmd_pipe_sink(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	int n = atoi(argv[1]);
+	int size = (int)parse_size(argv[2]);
+	char buf[4096];
+	unsigned long long total = 0;
+	pattern_fill(buf, sizeof(buf), "pipe:");
+	for (int i = 0; i < n; i++) {
+		int p[2];
+		if (pipe2(p, O_NONBLOCK) < 0)
+			die("pipe2");
+		if (size > 0)
+			fcntl(p[1], F_SETPIPE_SZ, size);
+		for (;;) {
+			ssize_t w = write(p[1], buf, sizeof(buf));
+			if (w <= 0)
+				break;
+			total += (unsigned long long)w;
+		}
+	}
+	printf("pipe-sink: %d pipes, %llu bytes queued\n", n, total);
+	fflush(stdout);
+	sleep_forever();
+	return 0;
+}
+
+/* fragment SIZE BYTE: touch SIZE of anon memory (no THP) with BYTE, then
+ * give back every other page: the freed order-0 pages split the free lists. */
+static int cmd_fragment(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	size_t size = parse_size(argv[1]);
+	int byte = (int)strtol(argv[2], NULL, 0);
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	madvise(p, size, MADV_NOHUGEPAGE);
+	memset(p, byte, size);
+	size_t kept = 0;
+	for (size_t off = 0; off + (size_t)page_size <= size; off += 2 * (size_t)page_size) {
+		madvise(p + off, (size_t)page_size, MADV_DONTNEED);
+		kept++;
+	}
+	printf("fragment: %zu bytes touched with 0x%02x, %zu pages given back\n", size, byte, kept);
+	fflush(stdout);
+	sleep_forever();
+	return 0;
+}
+
 /* kread ADDR...: 8-byte values at kernel virtual addresses, via /proc/kcore. */
 #include <elf.h>
 static int cmd_kread(int argc, char **argv)
@@ -569,6 +627,8 @@ static const struct cmd cmds[] = {
 	{ "resid", cmd_resid, 0 },
 	{ "resid-maps", cmd_resid_maps, 0 },
 	{ "kread", cmd_kread, 0 },
+	{ "pipe-sink", cmd_pipe_sink, 0 },
+	{ "fragment", cmd_fragment, 0 },
 	{ "sleep", cmd_sleep, 0 },
 };
 

@@ -10,6 +10,9 @@
 #  - memory cgroups that wrote page cache and were removed (dying)
 #  - anonymous memory hogs inside container cgroups
 #  - many dentries/inodes incl. negative dentries (high SReclaimable)
+#  - a swap file and a container swapping (memory.max below its anon size)
+#  - fragmented free memory (every other page of a region freed)
+#  - pipes full of unread data (pages no meminfo counter shows)
 # Sizes come from /etc/mw.conf (scaled by the host to the guest's memory).
 
 . /mw/truth.sh
@@ -83,6 +86,32 @@ run_scenario() {
 	waitfor /run/mw/java-hog.out 'touched' 600
 	spawn py-hog "$cg_py" python3 hog "${MEM_PY_KIB}K" 0x71
 	waitfor /run/mw/py-hog.out 'touched' 600
+
+	# 4b. Swap (article 003/004): a swap file on the ext4 disk and a container
+	#     whose memory.max is half its anonymous working set.
+	dd if=/dev/zero of=/var/swapfile bs=1M count=$((SWAP_KIB / 1024)) oflag=direct 2>/dev/null ||
+		fail "dd swapfile"
+	chmod 600 /var/swapfile
+	mkswap /var/swapfile >/dev/null || fail "mkswap"
+	swapon /var/swapfile || fail "swapon /var/swapfile"
+	cg_redis=$(cg2_mk "$BE/kubepods-besteffort-pod$POD2.slice/cri-containerd-$(hexid 64).scope")
+	echo "$((SWAPHOG_KIB / 2))K" > "$cg_redis/memory.max"
+	spawn redis "$cg_redis" redis-server hog "${SWAPHOG_KIB}K" 0x2d
+	waitfor /run/mw/redis.out 'touched' 600
+	note "swap_file /var/swapfile $SWAP_KIB"
+	note "cg_redis ${cg_redis#$CG}"
+	note "redis_memory_max_kib $((SWAPHOG_KIB / 2))"
+
+	# 4c. Fragmentation (article 004): every other page of a region given back.
+	cg_mc=$(cg2_mk system.slice/memcached.service)
+	spawn memcached "$cg_mc" memcached fragment "${FRAG_KIB}K" 0x1e
+	waitfor /run/mw/memcached.out 'given back' 300
+
+	# 4d. Pipes nobody reads: pipe buffer pages counted in no meminfo field.
+	cg_fl=$(cg2_mk system.slice/fluentd.service)
+	spawn fluentd "$cg_fl" fluentd pipe-sink "$PIPE_COUNT" "$PIPE_SIZE"
+	waitfor /run/mw/fluentd.out 'queued' 300
+	note "pipes $(cat /run/mw/fluentd.out)"
 
 	# 5. Dying memory cgroups: dead pods whose page cache outlives them.
 	i=0
