@@ -3,14 +3,16 @@
 # real_dump_dirs prints one capture directory per line: each holds vmcore*
 # files, truth.json (the guest's own numbers at dump time) and, for
 # captures, console.log. Sources: the bundled testdata/*/ always, plus
-# $MW_CAPTURES/<release>/<scenario>/ when MW_CAPTURES is set (make
-# check-capture sets it to fresh captures of the current Debian kernels).
+# $MW_CAPTURES/<release>/<scenario>/ (default: captures/ in the source
+# tree, where scripts/capture writes; make check-capture points it at fresh
+# captures of the current Debian kernels).
 real_dump_dirs() {
 	for d in "$MW_SRCDIR"/testdata/*/; do
 		[ -f "$d/truth.json" ] && echo "${d%/}"
 	done
-	if [ -n "${MW_CAPTURES:-}" ] && [ -d "$MW_CAPTURES" ]; then
-		for d in "$MW_CAPTURES"/*/*/; do
+	caps=${MW_CAPTURES:-$MW_SRCDIR/captures}
+	if [ -d "$caps" ]; then
+		for d in "$caps"/*/*/; do
 			[ -f "$d/truth.json" ] && echo "${d%/}"
 		done
 	fi
@@ -30,7 +32,7 @@ dump_files() {
 system_map() {
 	rel=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kernel"]["release"])' "$1/truth.json" 2>/dev/null)
 	for m in "$1/System.map" "$1/../../kernels/$rel/System.map" \
-		 "${MW_CAPTURES:-/nonexistent}/kernels/$rel/System.map"; do
+		 "${MW_CAPTURES:-$MW_SRCDIR/captures}/kernels/$rel/System.map"; do
 		if [ -f "$m" ] && [ "$(wc -l <"$m")" -gt 1000 ]; then echo "$m"; return 0; fi
 	done
 	return 0

@@ -5,7 +5,7 @@
 . "$MW_SRCDIR/tests/dumps.sh"
 dirs=$(real_dump_dirs)
 if [ -z "$dirs" ]; then
-	echo "1..0 # SKIP no real dumps (testdata/ empty and MW_CAPTURES unset)"
+	echo "1..0 # SKIP no real dumps (no testdata/ dumps, no captures: run scripts/capture)"
 	exit 0
 fi
 for d in $dirs; do
