@@ -289,7 +289,7 @@ fail:
 }
 
 struct mw_error *mw_elf_load_pieces(const struct mw_elf_core *core, size_t i,
-				    uint64_t base, bool tail_is_zero,
+				    uint64_t base, bool tail_excluded,
 				    struct mw_extent_piece out[3], size_t *nr)
 {
 	const Elf64_Phdr *ph = &core->phdrs[i];
@@ -332,11 +332,11 @@ struct mw_error *mw_elf_load_pieces(const struct mw_elf_core *core, size_t i,
 			(*nr)++;
 		}
 	}
-	if (tail_is_zero && ph->p_memsz > ph->p_filesz) {
+	if (tail_excluded && ph->p_memsz > ph->p_filesz) {
 		out[*nr] = proto;
 		out[*nr].start = base + ph->p_filesz;
 		out[*nr].end = base + ph->p_memsz;
-		out[*nr].kind = MW_EXTENT_ZERO;
+		out[*nr].kind = MW_EXTENT_EXCLUDED;
 		(*nr)++;
 	}
 	return NULL;

@@ -66,11 +66,12 @@ struct mw_error *mw_elf_core_load_notes(struct mw_reader *r,
  * segment at address base (p_paddr or p_vaddr) as pieces:
  *   [base, base + filesz)          MW_EXTENT_FILE, or MW_EXTENT_MISSING
  *                                  for the part past the end of the file
- *   [base + filesz, base + memsz)  MW_EXTENT_ZERO if tail_is_zero
+ *   [base + filesz, base + memsz)  MW_EXTENT_EXCLUDED if tail_excluded,
+ *                                  else nothing (not memory)
  * Returns the number of pieces written (at most 3) in *nr.
  */
 struct mw_error *mw_elf_load_pieces(const struct mw_elf_core *core, size_t i,
-				    uint64_t base, bool tail_is_zero,
+				    uint64_t base, bool tail_excluded,
 				    struct mw_extent_piece out[3], size_t *nr);
 
 #endif

@@ -173,13 +173,14 @@ size_t mw_extent_map_lower_bound(const struct mw_extent_map *map,
 	return lo;
 }
 
-uint64_t mw_extent_map_missing_pages(const struct mw_extent_map *map,
-				     uint64_t page_size)
+uint64_t mw_extent_map_count_pages(const struct mw_extent_map *map,
+				   uint64_t page_size,
+				   enum mw_extent_kind min_kind)
 {
 	uint64_t count = 0, next_pfn = 0;
 	for (size_t i = 0; i < map->nr; i++) {
 		const struct mw_extent *e = &map->ext[i];
-		if (e->kind != MW_EXTENT_MISSING)
+		if (e->kind < min_kind)
 			continue;
 		uint64_t first = e->start / page_size;
 		uint64_t last = (e->end - 1) / page_size;
@@ -199,15 +200,19 @@ enum mw_page_state mw_extent_map_page_state(const struct mw_extent_map *map,
 		return MW_PAGE_HOLE;
 	uint64_t start = pfn * page_size;
 	uint64_t end = start + page_size;	/* 0 if it wraps */
-	enum mw_page_state state = MW_PAGE_HOLE;
+	uint64_t covered_to = start;
 	/* bounded: at most page_size extents can share a page */
 	for (size_t i = mw_extent_map_lower_bound(map, start);
 	     i < map->nr && (end == 0 || map->ext[i].start < end); i++) {
-		if (map->ext[i].kind == MW_EXTENT_MISSING)
+		if (map->ext[i].kind != MW_EXTENT_FILE)
 			return MW_PAGE_EXCLUDED;
-		state = MW_PAGE_PRESENT;
+		if (map->ext[i].start <= covered_to &&
+		    map->ext[i].end > covered_to)
+			covered_to = map->ext[i].end;
 	}
-	return state;
+	/* present only if every byte of the page reads */
+	bool whole = end != 0 && covered_to >= end;
+	return whole ? MW_PAGE_PRESENT : MW_PAGE_HOLE;
 }
 
 struct mw_error *mw_extent_map_ranges(const struct mw_extent_map *map,
@@ -252,9 +257,10 @@ struct mw_error *mw_extent_map_read(const struct mw_extent_map *map,
 					errs->space, (unsigned long long)addr);
 			break;
 		}
-		case MW_EXTENT_ZERO:
-			memset(p, 0, n);
-			break;
+		case MW_EXTENT_EXCLUDED:
+			return mw_error_at(MW_ERR_NOT_IN_DUMP, addr,
+					   "%s memory filtered out of the dump (p_filesz < p_memsz)",
+					   errs->space);
 		case MW_EXTENT_MISSING:
 			return mw_error_at(MW_ERR_NOT_IN_DUMP, addr,
 					   "%s memory missing from the dump (the file is truncated)",

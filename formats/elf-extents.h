@@ -19,7 +19,9 @@
 
 enum mw_extent_kind {
 	MW_EXTENT_FILE = 0,	/* bytes at a file offset */
-	MW_EXTENT_ZERO,		/* reads as zeros (ELF: p_filesz < p_memsz) */
+	MW_EXTENT_EXCLUDED,	/* memory the dump left out on purpose
+				 * (ELF: p_filesz < p_memsz, as makedumpfile -E
+				 * writes filtered pages) */
 	MW_EXTENT_MISSING,	/* memory the file should hold but does not
 				 * (the file is truncated) */
 };
@@ -37,8 +39,9 @@ struct mw_extent_piece {
 	uint64_t end;
 	uint64_t offset;
 	enum mw_extent_kind kind;
-	/* Where pieces overlap, the lowest kind wins (file data over zeros
-	 * over missing), then the longer segment, then the lower order. */
+	/* Where pieces overlap, the lowest kind wins (file data over
+	 * excluded over missing), then the longer segment, then the lower
+	 * order. */
 	uint64_t seg_size;
 	uint32_t order;
 };
@@ -60,12 +63,17 @@ void mw_extent_map_deinit(struct mw_extent_map *map);
 size_t mw_extent_map_lower_bound(const struct mw_extent_map *map,
 				 uint64_t addr);
 
-/* Pages of page_size touched by MW_EXTENT_MISSING extents. */
-uint64_t mw_extent_map_missing_pages(const struct mw_extent_map *map,
-				     uint64_t page_size);
+/* Pages of page_size touched by extents of kind >= min_kind (excluded
+ * and missing, or missing only). */
+uint64_t mw_extent_map_count_pages(const struct mw_extent_map *map,
+				   uint64_t page_size,
+				   enum mw_extent_kind min_kind);
 
-/* The state of page pfn: MW_PAGE_EXCLUDED if any of it is missing,
- * MW_PAGE_PRESENT if any of it is covered, else MW_PAGE_HOLE. */
+/* The state of page pfn: MW_PAGE_EXCLUDED if any of it is excluded or
+ * missing from the file, MW_PAGE_PRESENT if every byte of it reads, else MW_PAGE_HOLE (a
+ * page only partly in the dump, such as the one holding the end of
+ * "System RAM" at 0x9fc00 in a kexec vmcore, is not RAM to the kernel
+ * either). */
 enum mw_page_state mw_extent_map_page_state(const struct mw_extent_map *map,
 					    uint64_t pfn, uint64_t page_size);
 
@@ -80,8 +88,8 @@ struct mw_extent_read_errors {
 };
 
 /*
- * Read len bytes at addr through the map: one pread per file extent,
- * zeros for zero extents. Fails with errs->unmapped or MW_ERR_NOT_IN_DUMP
+ * Read len bytes at addr through the map: one pread per file extent.
+ * Fails with errs->unmapped or MW_ERR_NOT_IN_DUMP
  * at the first address that cannot be read. Thread-safe.
  */
 struct mw_error *mw_extent_map_read(const struct mw_extent_map *map,

@@ -14,9 +14,16 @@
  *    p_paddr physical) whose memory a RAM segment covers too, and one
  *    segment per RAM range with direct-map p_vaddr.
  *
- * Bytes of a segment between p_filesz and p_memsz read as zeros, as the ELF
- * specification defines them (and as crash and libkdumpfile read them);
- * makedumpfile -E leaves filtered pages out this way.
+ * Bytes of a segment between p_filesz and p_memsz are RAM the dump left
+ * out: page_state says MW_PAGE_EXCLUDED, reads fail with
+ * MW_ERR_NOT_IN_DUMP and info.excluded_pages counts them. The ELF
+ * specification would read them as zeros (and crash does), but the only
+ * vmcore producer that writes such tails is makedumpfile -E, for the pages
+ * its dump level filtered out (free, cache, user, zero pages): as in the
+ * kdump-compressed file the same makedumpfile run writes, they are left
+ * out, not zero; libkdumpfile reads them as "Page not found" too. A kexec
+ * /proc/vmcore itself always has p_filesz == p_memsz. (QEMU dumps are the
+ * exception above: their tails are not RAM at all.)
  *
  * A segment whose file bytes lie past the end of the file (a truncated
  * vmcore) keeps what the file has; the rest is RAM the dump left out:
@@ -166,9 +173,10 @@ static struct mw_error *elf_open(struct mw_reader *r)
 	info->format = MW_FORMAT_ELF;
 	info->compression = MW_COMP_NONE;
 	info->page_size = ELF_PAGE_SIZE;
-	info->excluded_pages = mw_extent_map_missing_pages(&p->phys,
-							   ELF_PAGE_SIZE);
-	info->incomplete = info->excluded_pages > 0;
+	info->excluded_pages = mw_extent_map_count_pages(&p->phys, ELF_PAGE_SIZE,
+							 MW_EXTENT_EXCLUDED);
+	info->incomplete = mw_extent_map_count_pages(&p->phys, ELF_PAGE_SIZE,
+						     MW_EXTENT_MISSING) > 0;
 	strcpy(info->utsname_machine, "x86_64");
 	struct stat st;
 	if (fstat(r->fd, &st) == 0)

@@ -243,9 +243,10 @@ static struct mw_error *kcore_open(struct mw_reader *r)
 	info->format = MW_FORMAT_KCORE;
 	info->compression = MW_COMP_NONE;
 	info->page_size = KCORE_PAGE_SIZE;
-	info->excluded_pages = mw_extent_map_missing_pages(&p->phys,
-							   KCORE_PAGE_SIZE);
-	info->incomplete = info->excluded_pages > 0;
+	info->excluded_pages = mw_extent_map_count_pages(&p->phys, KCORE_PAGE_SIZE,
+							 MW_EXTENT_EXCLUDED);
+	info->incomplete = mw_extent_map_count_pages(&p->phys, KCORE_PAGE_SIZE,
+						     MW_EXTENT_MISSING) > 0;
 	strcpy(info->utsname_machine, "x86_64");
 	/* kcore's one PRSTATUS note is a placeholder, not a CPU */
 	info->nr_cpus = 0;

@@ -8,6 +8,11 @@
  *   elf-readmem DUMP all [CHUNK]     every range's bytes, in order, read in
  *                                    CHUNK-byte requests (default 4 MiB)
  *   elf-readmem DUMP state PFN       hole | present | excluded
+ *   elf-readmem DUMP present [CHUNK] the bytes of every present page, in
+ *                                    order, read in CHUNK-byte requests
+ *   elf-readmem DUMP pagemap         "FIRST_PFN END_PFN STATE" per run of
+ *                                    pages in one state, from the first
+ *                                    range's page to the last one's end
  * Errors: one line on stderr; exit 3 for MW_ERR_HOLE or MW_ERR_NOT_MAPPED,
  * 4 for MW_ERR_NOT_IN_DUMP, 2 otherwise.
  */
@@ -110,6 +115,42 @@ int main(int argc, char **argv)
 		static const char *const names[] = { "hole", "present", "excluded" };
 		enum mw_page_state st = mw_reader_page_state(r, num(argv[3]));
 		printf("%s\n", st <= MW_PAGE_EXCLUDED ? names[st] : "?");
+	} else if (strcmp(cmd, "present") == 0 && argc <= 4 && info->nr_ranges) {
+		size_t chunk = argc == 4 ? (size_t)num(argv[3]) : 4 << 20;
+		uint64_t ps = info->page_size;
+		uint64_t end = (info->ranges[info->nr_ranges - 1].end + ps - 1) / ps;
+		uint64_t run = 0;
+		bool in_run = false;
+		if (chunk == 0)
+			chunk = 1;
+		for (uint64_t pfn = info->ranges[0].start / ps; pfn <= end && !rc; pfn++) {
+			bool present = pfn < end &&
+				mw_reader_page_state(r, pfn) == MW_PAGE_PRESENT;
+			if (present && !in_run) {
+				run = pfn;
+				in_run = true;
+			} else if (!present && in_run) {
+				rc = read_out(r, false, run * ps, (pfn - run) * ps, chunk);
+				in_run = false;
+			}
+		}
+	} else if (strcmp(cmd, "pagemap") == 0 && info->nr_ranges) {
+		static const char *const names[] = { "hole", "present", "excluded" };
+		uint64_t ps = info->page_size;
+		uint64_t first = info->ranges[0].start / ps;
+		uint64_t end = (info->ranges[info->nr_ranges - 1].end + ps - 1) / ps;
+		uint64_t run = first;
+		enum mw_page_state cur = mw_reader_page_state(r, first);
+		for (uint64_t pfn = first + 1; pfn <= end; pfn++) {
+			enum mw_page_state st = pfn < end ?
+				mw_reader_page_state(r, pfn) : MW_PAGE_HOLE;
+			if (pfn < end && st == cur)
+				continue;
+			printf("0x%" PRIx64 " 0x%" PRIx64 " %s\n", run, pfn,
+			       cur <= MW_PAGE_EXCLUDED ? names[cur] : "?");
+			run = pfn;
+			cur = st;
+		}
 	} else {
 		fprintf(stderr, "elf-readmem: bad command %s\n", cmd);
 		rc = 2;

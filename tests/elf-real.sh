@@ -4,7 +4,9 @@
 # /proc/iomem and uname, and the other ELF dump of the same stopped guest.
 #
 # Dumps come from $MW_CAPTURES (default: captures/ in the source tree),
-# laid out as <release>/<scenario>/{vmcore.elf,vmcore-paging.elf,truth.json}.
+# laid out as <release>/<scenario>/{vmcore.elf,vmcore-paging.elf,truth.json}
+# (scripts/capture) and kexec/<release>/{vmcore-kexec.elf,
+# vmcore-kexec-filtered.elf,iomem.txt,release.txt} (scripts/capture-kexec).
 # Without dumps every check is skipped. By default one scenario per release
 # is checked (the smallest); MW_ELF_REAL_ALL=1 checks every one.
 . "$MW_SRCDIR/tests/tap.sh"
@@ -13,7 +15,7 @@ readmem=$MW_BUILDDIR/tests/elf-readmem
 py=/usr/bin/python3
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-if ! ls "$caps"/*/*/vmcore.elf >/dev/null 2>&1; then
+if ! ls "$caps"/*/*/vmcore.elf "$caps"/kexec/*/vmcore-kexec.elf >/dev/null 2>&1; then
 	skip "no real ELF dumps under $caps (run scripts/capture)"
 	done_testing
 	exit $?
@@ -38,6 +40,55 @@ for rel in "$caps"/*/; do
 	fi
 done
 
+# check_dump TAG DUMP RELEASE IOMEM-FILE OTHER-DUMP EXCLUDED(0|some)
+check_dump() {
+	ctag=$1 dump=$2 release=$3 iomem=$4 other=$5 excl=$6
+	"$MEMWHERE" --json info "$dump" >"$tmp/info.json" 2>"$tmp/err"
+	rc=$?
+	[ $rc -le 1 ]; ok $? "$ctag: memwhere info runs (exit $rc)"
+	[ $rc -le 1 ] || diag "$(cat "$tmp/err")"
+	$py - "$tmp/info.json" "$release" "$excl" >"$tmp/check" 2>&1 <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+rel, excl = sys.argv[2], sys.argv[3]
+bad = []
+if j.get("format") != "elf":
+    bad.append("format %r" % j.get("format"))
+if j.get("compression") != ["none"]:
+    bad.append("compression %r" % j.get("compression"))
+m = j["memory"]
+total = sum(int(r["end"], 16) - int(r["start"], 16) for r in m["ranges"])
+if total != m["total_bytes"]:
+    bad.append("total_bytes %d != sum of ranges %d" % (m["total_bytes"], total))
+if (m["excluded_pages"] == 0) != (excl == "0"):
+    bad.append("excluded_pages %d, expected %s" % (m["excluded_pages"], excl))
+if j.get("incomplete"):
+    bad.append("incomplete")
+if rel and j["kernel"]["release"] != rel:
+    bad.append("release %r, the guest said %r" % (j["kernel"]["release"], rel))
+if j["kernel"]["arch"] != "x86_64" or j["kernel"]["page_size"] != 4096:
+    bad.append("arch/page size")
+if bad:
+    print("; ".join(bad))
+EOF
+	[ ! -s "$tmp/check" ]; ok $? "$ctag: info: format, totals, $excl excluded pages, release ${release:-?} (VMCOREINFO OSRELEASE = guest uname -r)"
+	[ -s "$tmp/check" ] && diag "$(cat "$tmp/check")"
+	set --
+	[ -s "$iomem" ] && set -- "$@" --iomem "$iomem"
+	[ -n "$other" ] && set -- "$@" --same-as "$other"
+	$py "$MW_SRCDIR/tests/elf-compare.py" "$readmem" "$dump" "$@" >"$tmp/cmp" 2>&1
+	while IFS= read -r line; do
+		case $line in
+		PASS*) ok 0 "$ctag: ${line#PASS *: }" ;;
+		SKIP*) skip "$ctag: ${line#SKIP *: }" ;;
+		FAIL*) ok 1 "$ctag: ${line#FAIL *: }" ;;
+		*) diag "$line" ;;
+		esac
+	done <"$tmp/cmp"
+	grep -q '^PASS' "$tmp/cmp"; ok $? "$ctag: elf-compare.py ran"
+}
+
+# QEMU dumps (scripts/capture)
 for d in $dirs; do
 	tag=$(basename "$(dirname "$d")")/$(basename "$d")
 	# truth: the guest's release and /proc/iomem
@@ -53,54 +104,29 @@ EOF
 		release=$(cat "$tmp/release")
 	fi
 	for f in vmcore.elf vmcore-paging.elf; do
-		dump=$d$f
-		[ -f "$dump" ] || continue
-		"$MEMWHERE" --json info "$dump" >"$tmp/info.json" 2>"$tmp/err"
-		rc=$?
-		[ $rc -le 1 ]; ok $? "$tag/$f: memwhere info runs (exit $rc)"
-		[ $rc -le 1 ] || diag "$(cat "$tmp/err")"
-		$py - "$tmp/info.json" "$release" >"$tmp/check" 2>&1 <<'EOF'
-import json, sys
-j = json.load(open(sys.argv[1]))
-rel = sys.argv[2]
-bad = []
-if j.get("format") != "elf":
-    bad.append("format %r" % j.get("format"))
-if j.get("compression") != ["none"]:
-    bad.append("compression %r" % j.get("compression"))
-m = j["memory"]
-total = sum(int(r["end"], 16) - int(r["start"], 16) for r in m["ranges"])
-if total != m["total_bytes"]:
-    bad.append("total_bytes %d != sum of ranges %d" % (m["total_bytes"], total))
-if m["excluded_pages"] != 0:
-    bad.append("excluded_pages %d" % m["excluded_pages"])
-if rel and j["kernel"]["release"] != rel:
-    bad.append("release %r, the guest said %r" % (j["kernel"]["release"], rel))
-if j["kernel"]["arch"] != "x86_64" or j["kernel"]["page_size"] != 4096:
-    bad.append("arch/page size")
-if bad:
-    print("; ".join(bad))
-EOF
-		[ ! -s "$tmp/check" ]; ok $? "$tag/$f: info: format, totals, release ${release:-?} (VMCOREINFO OSRELEASE = guest uname -r)"
-		[ -s "$tmp/check" ] && diag "$(cat "$tmp/check")"
-
+		[ -f "$d$f" ] || continue
 		other=
 		for o in vmcore.elf vmcore-paging.elf; do
 			[ "$o" != "$f" ] && [ -f "$d$o" ] && other=$d$o
 		done
-		set --
-		[ -s "$tmp/iomem" ] && set -- "$@" --iomem "$tmp/iomem"
-		[ -n "$other" ] && set -- "$@" --same-as "$other"
-		$py "$MW_SRCDIR/tests/elf-compare.py" "$readmem" "$dump" "$@" >"$tmp/cmp" 2>&1
-		while IFS= read -r line; do
-			case $line in
-			PASS*) ok 0 "$tag/${line#PASS }" ;;
-			SKIP*) skip "$tag/${line#SKIP }" ;;
-			FAIL*) ok 1 "$tag/${line#FAIL }" ;;
-			*) diag "$line" ;;
-			esac
-		done <"$tmp/cmp"
-		grep -q '^PASS' "$tmp/cmp"; ok $? "$tag/$f: elf-compare.py ran"
+		check_dump "$tag/$f" "$d$f" "$release" "$tmp/iomem" "$other" 0
 	done
+done
+
+# kexec /proc/vmcore copies and their makedumpfile -E -d 31 filtering
+# (scripts/capture-kexec)
+for d in "$caps"/kexec/*/; do
+	[ -f "$d/vmcore-kexec.elf" ] || continue
+	tag=kexec/$(basename "$d")
+	release=$(cat "$d/release.txt" 2>/dev/null || true)
+	if [ -s "$d/memwhere-in-guest.txt" ]; then
+		grep -q '^exit 0$' "$d/memwhere-in-guest.txt" &&
+			grep -q '^Format: *elf$' "$d/memwhere-in-guest.txt"
+		ok $? "$tag: memwhere info on /proc/vmcore inside the capture kernel: format elf, exit 0"
+	fi
+	check_dump "$tag/vmcore-kexec.elf" "$d/vmcore-kexec.elf" "$release" "$d/iomem.txt" "" 0
+	[ -f "$d/vmcore-kexec-filtered.elf" ] &&
+		check_dump "$tag/vmcore-kexec-filtered.elf" "$d/vmcore-kexec-filtered.elf" \
+			"$release" "$d/iomem.txt" "$d/vmcore-kexec.elf" some
 done
 done_testing
