@@ -15,7 +15,8 @@ readmem=$MW_BUILDDIR/tests/elf-readmem
 py=/usr/bin/python3
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-if ! ls "$caps"/*/*/vmcore.elf "$caps"/kexec/*/vmcore-kexec.elf >/dev/null 2>&1; then
+if ! ls "$MW_SRCDIR"/testdata/*/vmcore.elf "$caps"/*/*/vmcore.elf \
+	"$caps"/kexec/*/vmcore-kexec.elf >/dev/null 2>&1; then
 	skip "no real ELF dumps under $caps (run scripts/capture)"
 	done_testing
 	exit $?
@@ -26,8 +27,11 @@ if ! $py -c 'import kdumpfile' 2>/dev/null || ! command -v readelf >/dev/null; t
 	exit $?
 fi
 
-# the scenario directories to check
+# the scenario directories to check: bundled testdata/ dumps, and captures
 dirs=
+for d in "$MW_SRCDIR"/testdata/*/; do
+	[ -f "$d/vmcore.elf" ] && dirs="$dirs $d"
+done
 for rel in "$caps"/*/; do
 	[ -d "$rel" ] || continue
 	if [ "${MW_ELF_REAL_ALL:-0}" = 1 ]; then
