@@ -98,6 +98,9 @@ enum {
 	MAX_VMCOREINFO_SIZE = 1 << 20,
 	MAX_RANGES = 1 << 20,
 	SMALL_RUN = 2,			/* fewer full pages: use the cache */
+	DESC_BLOCK = 128,		/* descriptors per read for single pages */
+	AHEAD_MIN = 32 << 10,		/* read-ahead of sequential single pages */
+	AHEAD_MAX = 512 << 10,
 };
 
 struct kdesc {
@@ -117,6 +120,13 @@ struct scratch {
 	uint8_t *win;			/* WINDOW_SIZE of page data */
 	uint64_t win_off;
 	size_t win_len;
+	/* single-page loads: a block of descriptors, and read-ahead of page
+	 * data while the loads are sequential */
+	struct kdesc *blk;		/* DESC_BLOCK decoded */
+	uint64_t blk_rank;
+	size_t blk_len;
+	uint64_t last_rank;		/* of the previous load, + 1 */
+	size_t ahead;			/* read-ahead size now */
 	/* the last page read on its own (shared zero pages) */
 	bool memo_valid;
 	struct kdesc memo_desc;
@@ -261,6 +271,7 @@ static void scratch_free(struct scratch *s)
 	free(s->out);
 	free(s->win);
 	free(s->memo);
+	free(s->blk);
 	free(s);
 }
 
@@ -288,7 +299,8 @@ static struct mw_error *scratch_get(struct kdump *k, struct scratch **ret)
 	s->in = malloc(k->block_size);
 	s->out = malloc(k->block_size);
 	s->memo = malloc(k->block_size);
-	if (!s->raw || !s->desc || !s->in || !s->out || !s->memo) {
+	s->blk = malloc(DESC_BLOCK * sizeof(*s->blk));
+	if (!s->raw || !s->desc || !s->in || !s->out || !s->memo || !s->blk) {
 		scratch_free(s);
 		return &mw_error_nomem;
 	}
@@ -376,36 +388,108 @@ static bool same_desc(const struct kdesc *a, const struct kdesc *b)
 	return a->offset == b->offset && a->size == b->size && a->flags == b->flags;
 }
 
-/* One page on its own: its descriptor, its data, decompressed into dst. */
+/* The window of page data, allocated on first use. */
+static struct mw_error *need_window(struct scratch *s)
+{
+	if (!s->win) {
+		s->win = malloc(WINDOW_SIZE);
+		if (!s->win)
+			return &mw_error_nomem;
+		s->win_len = 0;
+	}
+	return NULL;
+}
+
+/* Is [off, off + len) of the file in the scratch's window? */
+static const uint8_t *in_window(const struct scratch *s, uint64_t off,
+				uint32_t len)
+{
+	if (s->win_len && off >= s->win_off &&
+	    off + len <= s->win_off + s->win_len)
+		return s->win + (off - s->win_off);
+	return NULL;
+}
+
+/*
+ * One page on its own: its descriptor (from a block of them read at once),
+ * its data, decompressed into dst. While the loads go page after page,
+ * the data of the following adjacent pages is read ahead too, growing up
+ * to AHEAD_MAX; random loads read one page's data.
+ */
 static struct mw_error *load_page(struct mw_reader *r, struct scratch *s,
 				  uint64_t pfn, uint8_t *dst)
 {
 	struct kdump *k = r->priv;
-	uint64_t doff = k->desc_off + (rank_of(k, pfn) - k->base_rank) * DESC_SIZE;
-	uint8_t raw[DESC_SIZE];
-	struct kdesc d;
-	struct mw_error *err = kread(r, false, doff, raw, DESC_SIZE,
-				     "page descriptor");
+	struct mw_error *err;
+	uint64_t rank = rank_of(k, pfn) - k->base_rank;
+	if (!s->blk_len || rank < s->blk_rank || rank >= s->blk_rank + s->blk_len) {
+		uint64_t start = rank - rank % DESC_BLOCK;
+		uint64_t n = k->nr_valid - start < DESC_BLOCK ?
+			k->nr_valid - start : DESC_BLOCK;
+		s->blk_len = 0;
+		err = kread(r, false, k->desc_off + start * DESC_SIZE, s->raw,
+			    (size_t)n * DESC_SIZE, "page descriptors");
+		if (err)
+			return err;
+		for (uint64_t i = 0; i < n; i++)
+			decode_desc(s->raw + i * DESC_SIZE, &s->blk[i]);
+		s->blk_rank = start;
+		s->blk_len = (size_t)n;
+	}
+	size_t bi = (size_t)(rank - s->blk_rank);
+	const struct kdesc *d = &s->blk[bi];
+	err = check_desc(r, d, pfn, k->desc_off + rank * DESC_SIZE);
 	if (err)
 		return err;
-	decode_desc(raw, &d);
-	err = check_desc(r, &d, pfn, doff);
-	if (err)
-		return err;
-	if (!(d.flags & DUMP_DH_COMPRESSED_ANY))
-		return kread(r, false, d.offset, dst, k->block_size, "page data");
-	if (s->memo_valid && same_desc(&d, &s->memo_desc)) {
+	bool sequential = rank == s->last_rank;
+	s->last_rank = rank + 1;
+	s->ahead = sequential ? (s->ahead ? s->ahead * 2 : AHEAD_MIN) : 0;
+	if (s->ahead > AHEAD_MAX)
+		s->ahead = AHEAD_MAX;
+
+	const uint8_t *src = in_window(s, d->offset, d->size);
+	bool compressed = d->flags & DUMP_DH_COMPRESSED_ANY;
+	if (!src && compressed && s->memo_valid && same_desc(d, &s->memo_desc)) {
 		memcpy(dst, s->memo, k->block_size);
 		return NULL;
 	}
-	err = kread(r, false, d.offset, s->in, d.size, "page data");
-	if (!err)
-		err = decode_page(r, s, &d, pfn, s->in, dst);
+	if (!src && s->ahead) {
+		/* this page and the adjacent ones after it in the block */
+		uint64_t end = d->offset + d->size;
+		for (size_t j = bi + 1; j < s->blk_len && s->blk[j].offset == end &&
+		     end - d->offset + s->blk[j].size <= s->ahead; j++)
+			end += s->blk[j].size;
+		if (end - d->offset > d->size) {
+			err = need_window(s);
+			if (err)
+				return err;
+			s->win_len = 0;
+			err = kread(r, false, d->offset, s->win,
+				    (size_t)(end - d->offset), "page data");
+			if (err)
+				return err;
+			s->win_off = d->offset;
+			s->win_len = (size_t)(end - d->offset);
+			src = s->win;
+		}
+	}
+	if (!src && !compressed)
+		return kread(r, false, d->offset, dst, k->block_size, "page data");
+	if (!src) {
+		err = kread(r, false, d->offset, s->in, d->size, "page data");
+		if (err)
+			return err;
+		src = s->in;
+	}
+	err = decode_page(r, s, d, pfn, src, dst);
 	if (err)
 		return err;
-	memcpy(s->memo, dst, k->block_size);
-	s->memo_desc = d;
-	s->memo_valid = true;
+	if (compressed && src == s->in) {
+		/* on its own (a shared page?): remember it */
+		memcpy(s->memo, dst, k->block_size);
+		s->memo_desc = *d;
+		s->memo_valid = true;
+	}
 	return NULL;
 }
 
@@ -437,12 +521,9 @@ static struct mw_error *read_run(struct mw_reader *r, struct scratch *s,
 	const size_t bs = k->block_size;
 	struct mw_error *err;
 	uint64_t rank = rank_of(k, pfn) - k->base_rank;
-	if (!s->win) {
-		s->win = malloc(WINDOW_SIZE);
-		if (!s->win)
-			return &mw_error_nomem;
-		s->win_len = 0;
-	}
+	err = need_window(s);
+	if (err)
+		return err;
 	while (n > 0) {
 		size_t batch = n < DESC_BATCH ? (size_t)n : DESC_BATCH;
 		uint64_t doff = k->desc_off + rank * DESC_SIZE;
@@ -461,10 +542,9 @@ static struct mw_error *read_run(struct mw_reader *r, struct scratch *s,
 			const struct kdesc *d = &s->desc[i];
 			uint8_t *out = dst + i * bs;
 			bool compressed = d->flags & DUMP_DH_COMPRESSED_ANY;
-			if (s->win_len && d->offset >= s->win_off &&
-			    d->offset + d->size <= s->win_off + s->win_len) {
-				err = decode_page(r, s, d, pfn + i,
-						  s->win + (d->offset - s->win_off), out);
+			const uint8_t *src = in_window(s, d->offset, d->size);
+			if (src) {
+				err = decode_page(r, s, d, pfn + i, src, out);
 				if (err)
 					return err;
 				i++;

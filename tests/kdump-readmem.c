@@ -10,6 +10,9 @@
  *       runs of page states over the ranges: "present|excluded|hole PFN COUNT"
  *   kdump-readmem DUMP phys ADDR LEN
  *       raw bytes on stdout
+ *   kdump-readmem DUMP scan CHUNK
+ *       read everything in CHUNK-byte requests (skipping requests that
+ *       meet excluded pages), print CPU seconds (a benchmark)
  *   kdump-readmem DUMP threads N OUT
  *       like image, but N threads read interleaved 64 KiB pieces with
  *       unaligned small reads in between (thread safety, cache)
@@ -24,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "formats/reader.h"
@@ -163,6 +167,36 @@ static int cmd_image(struct mw_reader *r, const char *out, size_t chunk)
 	return 0;
 }
 
+/* Read everything in CHUNK-byte requests; print CPU seconds and a sum. */
+static int cmd_scan(struct mw_reader *r, size_t chunk)
+{
+	const struct mw_dump_info *info = mw_reader_info(r);
+	uint8_t *buf = malloc(chunk);
+	uint64_t sum = 0, bytes = 0;
+	clock_t t0 = clock();
+	for (size_t i = 0; i < info->nr_ranges; i++) {
+		const struct mw_phys_range *rg = &info->ranges[i];
+		for (uint64_t a = rg->start; a < rg->end; a += chunk) {
+			size_t len = rg->end - a < chunk ? (size_t)(rg->end - a) : chunk;
+			struct mw_error *err = mw_reader_read_phys(r, a, buf, len);
+			if (err) {
+				if (err->code != MW_ERR_NOT_IN_DUMP && err->code != MW_ERR_HOLE)
+					return fail(err);
+				mw_error_destroy(err);
+				continue;
+			}
+			bytes += len;
+			for (size_t j = 0; j < len; j += 512)
+				sum += buf[j];
+		}
+	}
+	double t = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	printf("bytes %" PRIu64 " cpu_seconds %.3f mb_per_cpu_s %.1f sum %" PRIu64 "\n",
+	       bytes, t, t > 0 ? (double)bytes / 1e6 / t : 0.0, sum);
+	free(buf);
+	return 0;
+}
+
 static int cmd_states(struct mw_reader *r)
 {
 	const struct mw_dump_info *info = mw_reader_info(r);
@@ -277,7 +311,7 @@ static int cmd_threads(struct mw_reader *r, int nr, const char *out)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: kdump-readmem DUMP image OUT [CHUNK] | states | phys ADDR LEN | threads N OUT\n");
+		fprintf(stderr, "usage: kdump-readmem DUMP image OUT [CHUNK] | states | scan CHUNK | phys ADDR LEN | threads N OUT\n");
 		return 2;
 	}
 	struct mw_reader *r;
@@ -287,6 +321,8 @@ int main(int argc, char **argv)
 	int rc = 2;
 	if (!strcmp(argv[2], "image") && argc >= 4) {
 		rc = cmd_image(r, argv[3], argc > 4 ? (size_t)num(argv[4]) : 2 << 20);
+	} else if (!strcmp(argv[2], "scan") && argc == 4) {
+		rc = cmd_scan(r, (size_t)num(argv[3]));
 	} else if (!strcmp(argv[2], "states")) {
 		rc = cmd_states(r);
 	} else if (!strcmp(argv[2], "phys") && argc == 5) {
