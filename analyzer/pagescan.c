@@ -814,9 +814,23 @@ static struct mw_error *find_sections(struct mw_kernel *k, const struct mw_page_
 		err = &mw_error_nomem;
 		goto out;
 	}
-	if (extreme && (err = mw_kernel_read(k, roots_addr, roots, nr_roots * 8))) {
-		err = mw_error_prepend(err, "reading the mem_section roots");
-		goto out;
+	/* A page of the root array that a filtered dump left out was all
+	 * zeros (makedumpfile drops zero pages, never other kernel data). */
+	for (uint64_t off = 0; extreme && off < nr_roots * 8; ) {
+		uint64_t chunk = 4096 - ((roots_addr + off) & 4095);
+		if (chunk > nr_roots * 8 - off)
+			chunk = nr_roots * 8 - off;
+		err = mw_kernel_read(k, roots_addr + off, (uint8_t *)roots + off, (size_t)chunk);
+		if (err && err->code == MW_ERR_NOT_IN_DUMP) {
+			mw_error_destroy(err);
+			err = NULL;
+			memset((uint8_t *)roots + off, 0, (size_t)chunk);
+		}
+		if (err) {
+			err = mw_error_prepend(err, "reading the mem_section roots");
+			goto out;
+		}
+		off += chunk;
 	}
 	for (uint64_t r = 0; r < nr_roots; r++) {
 		uint64_t raddr = extreme ? roots[r] : sym + r * per_root * ms_size.size;

@@ -316,6 +316,10 @@ static void pages_json(struct mw_context *ctx, const struct mw_pagescan *ps,
 	mw_json_kv_uint(&j, "movable_ops_pages", c->movable_ops_pages);
 	mw_json_kv_uint(&j, "zero_refcount_pages", c->zero_ref_pages);
 	mw_json_object_end(&j);
+	mw_json_key(&j, "slab_detail");
+	mw_json_object_begin(&j);
+	mw_json_kv_uint(&j, "large_kmalloc_pages", c->large_kmalloc_pages);
+	mw_json_object_end(&j);
 	mw_json_kv_uint(&j, "dirty_pages", c->dirty_pages);
 	mw_json_kv_uint(&j, "writeback_pages", c->writeback_pages);
 	mw_json_kv_uint(&j, "content_excluded_pages", c->content_excluded_pages);
@@ -470,6 +474,8 @@ static void pages_text(struct mw_context *ctx, const struct mw_pagescan *ps,
 	fprintf(o, "unaccounted: %" PRIu64 " pages charged to a memcg, %" PRIu64
 		" non-LRU movable, %" PRIu64 " with refcount 0\n", c->kmem_charged_pages,
 		c->movable_ops_pages, c->zero_ref_pages);
+	fprintf(o, "slab_unreclaimable: %" PRIu64 " pages taken for kmalloc_large()\n",
+		c->large_kmalloc_pages);
 	fprintf(o, "file and shmem: %" PRIu64 " dirty, %" PRIu64 " under writeback\n",
 		c->dirty_pages, c->writeback_pages);
 	if (c->content_excluded_pages)

@@ -35,3 +35,4 @@ EXTRA_DIST += tests/kdump-real.sh
 include tests/types.mk
 include tests/kernel.mk
 include tests/testdata.mk
+include tests/pagescan.mk

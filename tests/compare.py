@@ -1,0 +1,259 @@
+#!/usr/bin/python3
+"""Compare memwhere's JSON with a capture's ground truth (truth.json).
+
+Python 3 standard library only; a module for the analyses' tests and a
+command line:
+
+    compare.py summary MEMWHERE.json TRUTH.json [LABEL]
+
+prints one TAP result line per check ("ok - ..." / "not ok - ..."),
+without numbers, and "#" lines with value, truth and tolerance side by side
+when a check fails; exit status 0 if every check passed, 1 if one failed,
+2 on bad input. tests/summary-real.sh numbers the lines.
+
+To add an analysis: write compare_<command>(mw, truth, checks) below, using
+Checks.close() / Checks.equal(), and add it to COMMANDS.
+
+The truth of a capture is the guest's own /proc/meminfo at dump time
+(phase "final"): the copy the guest read last ("mw:final:/proc/meminfo" in
+truth["raw"]) when the capture has one, else truth["meminfo"] (read before
+the rest of the truth, so a little older than the dump); for the oom scenario (phase "before-oom") it is the
+kernel's OOM report printed at the moment of the dump (truth["oom"]
+["mem_info"]), parsed by oom_meminfo() below.
+"""
+
+import json
+import re
+import sys
+
+KIB = 1024
+TOLERANCE_REL = 0.01            # 1% ...
+TOLERANCE_ABS = 256 * KIB       # ... or 256 KiB, whichever is larger
+
+
+class Checks:
+    """A list of check results, printed as TAP lines without numbers."""
+
+    def __init__(self, label=""):
+        self.label = label
+        self.lines = []
+        self.failed = 0
+
+    def _add(self, ok, desc, diag=()):
+        if self.label:
+            desc = "%s: %s" % (self.label, desc)
+        self.lines.append(("ok - " if ok else "not ok - ") + desc)
+        if not ok:
+            self.failed += 1
+            self.lines.extend("#   " + d for d in diag)
+
+    def close(self, name, value, truth, source, rel=TOLERANCE_REL,
+              abs_=TOLERANCE_ABS, unit="bytes"):
+        """value within max(rel * truth, abs_) of truth."""
+        if value is None or truth is None:
+            self._add(False, "%s: no value (memwhere %r, truth %r from %s)"
+                      % (name, value, truth, source))
+            return False
+        tol = max(abs(truth) * rel, abs_)
+        diff = value - truth
+        ok = abs(diff) <= tol
+        self._add(ok, "%s within %g%% or %s of %s" % (
+            name, rel * 100, fmt(abs_, unit), source),
+            ["%-12s %16s" % ("memwhere", fmt(value, unit)),
+             "%-12s %16s  (%s)" % ("truth", fmt(truth, unit), source),
+             "%-12s %16s" % ("difference", fmt(diff, unit, signed=True)),
+             "%-12s %16s" % ("tolerance", fmt(tol, unit))])
+        return ok
+
+    def equal(self, name, value, truth, source):
+        ok = value == truth
+        self._add(ok, "%s equals %s" % (name, source),
+                  ["memwhere %r" % (value,), "truth    %r  (%s)" % (truth, source)])
+        return ok
+
+    def fail(self, desc, diag=()):
+        self._add(False, desc, diag)
+
+    def output(self, f=sys.stdout):
+        for line in self.lines:
+            print(line, file=f)
+
+
+def fmt(v, unit, signed=False):
+    if unit == "bytes":
+        s = "%+d" % v if signed else "%d" % v
+        return "%s B (%.1f KiB)" % (s, v / KIB)
+    return ("%+d" % v if signed else "%d" % v) + " " + unit
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def oom_meminfo(truth):
+    """/proc/meminfo-like numbers (bytes) from the kernel's OOM report."""
+    text = truth.get("oom", {}).get("mem_info")
+    if not text:
+        return None
+    page = truth.get("page_size", 4096)
+
+    def pages(name):
+        m = re.search(r"(?:^|\s)%s:(\d+)(?:\s|$)" % re.escape(name), text)
+        return int(m.group(1)) * page if m else None
+
+    def node_kb(name):
+        m = re.search(r"^Node \d+ .*?\b%s:(\d+)kB" % re.escape(name), text, re.M)
+        return int(m.group(1)) * KIB if m else None
+
+    m = re.search(r"^(\d+) total pagecache pages", text, re.M)
+    pagecache = int(m.group(1)) * page if m else None
+    m = re.search(r"^(\d+) pages in swap cache", text, re.M)
+    swapcache = int(m.group(1)) * page if m else 0
+    shmem = pages("shmem")
+    lru_anon = [pages("active_anon"), pages("inactive_anon"), pages("isolated_anon")]
+    out = {
+        "MemFree": pages("free"),
+        "free_pcp": pages("free_pcp"),
+        "Shmem": shmem,
+        "SReclaimable": pages("slab_reclaimable"),
+        "SUnreclaim": pages("slab_unreclaimable"),
+        "PageTables": pages("pagetables"),
+        "KernelStack": node_kb("kernel_stack"),
+    }
+    # shmem pages are on the anon LRU (swap-backed)
+    if None not in lru_anon and shmem is not None:
+        out["AnonPages"] = sum(lru_anon) - shmem
+    if pagecache is not None and shmem is not None:
+        out["file"] = pagecache - shmem - swapcache
+    return out
+
+
+def parse_meminfo(text):
+    """/proc/meminfo text -> name: bytes (kB lines) or count."""
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r"^([^:\s]+):\s+(\d+)(\s+kB)?\s*$", line)
+        if m:
+            out[m.group(1)] = int(m.group(2)) * (KIB if m.group(3) else 1)
+    return out
+
+
+FINAL = "mw:final:"
+
+
+def final_raw(truth, path):
+    """A source the guest read again as the very last thing before the dump
+    (key "mw:final:/proc/meminfo"), or None if this capture has none."""
+    return truth.get("raw", {}).get(FINAL + path)
+
+
+def pcp_pages(truth):
+    """Pages on per-CPU free lists at truth time, from /proc/zoneinfo."""
+    z = final_raw(truth, "/proc/zoneinfo") or truth.get("raw", {}).get("/proc/zoneinfo")
+    if not z:
+        return None
+    return sum(int(x) for x in re.findall(r"^\s+count:\s+(\d+)", z, re.M)) * \
+        truth.get("page_size", 4096)
+
+
+def expectations(truth):
+    """category -> (truth bytes, where it comes from), and memwhere's field
+    for the free check. Documented in memwhere(1) and tests/compare.py."""
+    if truth.get("phase") == "before-oom":
+        mi = oom_meminfo(truth)
+        if mi is None:
+            return None
+        src = "the OOM report at dump time"
+        e = {
+            "free_buddy": (mi["MemFree"], "free: (NR_FREE_PAGES) in " + src),
+            "anon": (mi.get("AnonPages"),
+                     "active_anon + inactive_anon + isolated_anon - shmem in " + src),
+            "file": (mi.get("file"), "total pagecache - shmem - swap cache in " + src),
+            "shmem": (mi["Shmem"], "shmem: in " + src),
+            "slab_reclaimable": (mi["SReclaimable"], "slab_reclaimable: in " + src),
+            "slab_unreclaimable": (mi["SUnreclaim"], "slab_unreclaimable: in " + src),
+            "kernel_stack": (mi["KernelStack"], "kernel_stack: in " + src),
+            "pagetables": (mi["PageTables"], "pagetables: in " + src),
+        }
+        if mi.get("free_pcp") is not None and mi.get("MemFree") is not None:
+            e["free"] = (mi["MemFree"] + mi["free_pcp"], "free + free_pcp in " + src)
+        return e
+    final = final_raw(truth, "/proc/meminfo")
+    if final:
+        m = parse_meminfo(final)
+        when = "final /proc/meminfo"
+    else:
+        # Older captures read /proc/meminfo first and everything else
+        # after it (which makes dentries, inodes, page cache): a truth a
+        # little older than the dump.
+        m = truth["meminfo"]
+        when = "/proc/meminfo read first in the truth"
+
+    def src(what):
+        return "%s of the %s" % (what, when)
+
+    e = {
+        "free_buddy": (m["MemFree"], src("MemFree")),
+        "anon": (m["AnonPages"], src("AnonPages")),
+        "file": (m["Cached"] + m["Buffers"] - m["Shmem"], src("Cached + Buffers - Shmem")),
+        "shmem": (m["Shmem"], src("Shmem")),
+        "slab_reclaimable": (m["SReclaimable"], src("SReclaimable")),
+        "slab_unreclaimable": (m["SUnreclaim"], src("SUnreclaim")),
+        "kernel_stack": (m["KernelStack"], src("KernelStack")),
+        "pagetables": (m["PageTables"], src("PageTables")),
+        "percpu": (m.get("Percpu"), src("Percpu")),
+    }
+    pcp = pcp_pages(truth)
+    if pcp is not None:
+        e["free"] = (m["MemFree"] + pcp, src("MemFree") + " + per-CPU list counts of /proc/zoneinfo")
+    if "Hugetlb" in m:
+        e["hugetlb"] = (m["Hugetlb"], src("Hugetlb"))
+    return e
+
+
+def compare_summary(mw, truth, checks):
+    cats = mw.get("categories")
+    if not isinstance(cats, dict) or "total_bytes" not in mw:
+        checks.fail("memwhere summary JSON has categories and total_bytes")
+        return
+    checks.equal("categories sum", sum(cats.values()), mw["total_bytes"],
+                 "total_bytes (a partition of RAM)")
+    exp = expectations(truth)
+    if exp is None:
+        checks.fail("truth has meminfo numbers for phase %r" % truth.get("phase"))
+        return
+    for key, (value_bytes, src) in exp.items():
+        if value_bytes is None:
+            continue
+        if key == "free_buddy":
+            v = mw.get("free_detail", {}).get("buddy_bytes")
+            name = "free (buddy blocks)"
+        else:
+            v = cats.get(key)
+            name = key
+        checks.close(name, v, value_bytes, src)
+
+
+COMMANDS = {"summary": compare_summary}
+
+
+def main(argv):
+    if len(argv) < 4 or argv[1] not in COMMANDS:
+        print("usage: compare.py {%s} MEMWHERE.json TRUTH.json [LABEL]"
+              % "|".join(COMMANDS), file=sys.stderr)
+        return 2
+    try:
+        mw = load(argv[2])
+        truth = load(argv[3])
+    except (OSError, ValueError) as e:
+        print("compare.py: %s" % e, file=sys.stderr)
+        return 2
+    checks = Checks(argv[4] if len(argv) > 4 else "")
+    COMMANDS[argv[1]](mw, truth, checks)
+    checks.output()
+    return 1 if checks.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
