@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,6 +226,11 @@ int main(int argc, char **argv)
 		mw_warnings_deinit(&ctx.warnings);
 		return MW_EXIT_FAIL;
 	}
+	const struct mw_dump_info *dinfo = mw_reader_info(ctx.reader);
+	if (dinfo->incomplete)
+		mw_warn(&ctx.warnings,
+			"%s: the dump is incomplete (cut short); %" PRIu64 " pages of its memory are not in it",
+			ctx.dump_path, dinfo->excluded_pages);
 	struct mw_kernel_options kopt = {
 		.vmlinux = ctx.opt.vmlinux,
 		.btf = ctx.opt.btf,
