@@ -15,6 +15,7 @@ compare_items() {
 		want=${theirs#* }
 		got=${mine#* }
 		case $got in MISSING*) got=MISSING ;; esac
+		case $want in MISSING*) want=MISSING ;; esac
 		if [ "${mine%% *}" != "$item" ]; then
 			ok 1 "$3: outputs out of step at '$item' / '${mine%% *}'"
 		elif [ "$got" = "$want" ] && [ "$got" = MISSING ]; then
