@@ -781,21 +781,44 @@ static struct mw_error *make_ranges(struct mw_reader *r, struct kdump *k)
 	return NULL;
 }
 
+static uint32_t comp_bit(uint32_t flags)
+{
+	switch (flags & DUMP_DH_COMPRESSED_ANY) {
+	case 0: return MW_COMP_NONE;
+	case DUMP_DH_COMPRESSED_ZLIB: return MW_COMP_ZLIB;
+	case DUMP_DH_COMPRESSED_LZO: return MW_COMP_LZO;
+	case DUMP_DH_COMPRESSED_SNAPPY: return MW_COMP_SNAPPY;
+	case DUMP_DH_COMPRESSED_ZSTD: return MW_COMP_ZSTD;
+	default: return 0;	/* several flags: reading the page says so */
+	}
+}
+
 /*
  * Read every descriptor once, in large reads: which compression methods
- * the pages use, and where an incomplete dump stops (the first descriptor
- * at offset 0, or past the end of the file if the header says incomplete).
+ * the pages use, and where an incomplete dump stops. makedumpfile leaves
+ * the descriptors of pages it never wrote at offset 0 (and says so in the
+ * header status when it ran out of space): the first one ends the dump.
+ * A file cut short (a copy interrupted, a disk full under another writer)
+ * keeps its descriptors but loses the data of the last pages: if from
+ * some descriptor on no page's data lies further into the file than what
+ * came before (zero pages may still point back at a shared early copy),
+ * the dump ends there too. A descriptor past the end followed by data
+ * further on is corruption instead: reading that page says so.
  */
 static struct mw_error *scan_descriptors(struct mw_reader *r, struct kdump *k,
 					 uint64_t nr_desc, uint64_t *nr_valid)
 {
-	bool incomplete = k->status & DUMP_DH_COMPRESSED_INCOMPLETE;
+	bool flagged = k->status & DUMP_DH_COMPRESSED_INCOMPLETE;
 	uint8_t *buf = malloc((size_t)SCAN_BATCH * DESC_SIZE);
 	if (!buf)
 		return &mw_error_nomem;
 	struct mw_error *err = NULL;
-	uint64_t i = 0;
-	while (i < nr_desc) {
+	uint64_t cut = UINT64_MAX;	/* first data past the end of the file */
+	uint64_t end = nr_desc;		/* first offset 0, or nr_desc */
+	uint64_t reach = 0;		/* furthest data end before cut */
+	bool forward = false;		/* data beyond reach after cut */
+	uint32_t bits_before = 0, bits_after = 0;
+	for (uint64_t i = 0; i < nr_desc && end == nr_desc;) {
 		uint64_t batch = nr_desc - i < SCAN_BATCH ? nr_desc - i : SCAN_BATCH;
 		err = kread(r, true, k->desc_off + i * DESC_SIZE, buf,
 			    (size_t)batch * DESC_SIZE, "page descriptors");
@@ -804,25 +827,41 @@ static struct mw_error *scan_descriptors(struct mw_reader *r, struct kdump *k,
 		for (uint64_t j = 0; j < batch; j++) {
 			struct kdesc d;
 			decode_desc(buf + j * DESC_SIZE, &d);
+			if (d.offset == 0) {
+				end = i + j;
+				break;
+			}
 			bool past_end = d.offset > k->file_size ||
 					d.size > k->file_size - d.offset;
-			if (d.offset == 0 || (incomplete && past_end)) {
-				r->info.incomplete = true;
-				*nr_valid = i + j;
-				goto out;
+			if (past_end && cut == UINT64_MAX) {
+				cut = i + j;
+				if (flagged)
+					break;
 			}
-			switch (d.flags & DUMP_DH_COMPRESSED_ANY) {
-			case 0: r->info.compression |= MW_COMP_NONE; break;
-			case DUMP_DH_COMPRESSED_ZLIB: r->info.compression |= MW_COMP_ZLIB; break;
-			case DUMP_DH_COMPRESSED_LZO: r->info.compression |= MW_COMP_LZO; break;
-			case DUMP_DH_COMPRESSED_SNAPPY: r->info.compression |= MW_COMP_SNAPPY; break;
-			case DUMP_DH_COMPRESSED_ZSTD: r->info.compression |= MW_COMP_ZSTD; break;
-			default: break;	/* several flags: reading the page says so */
+			if (cut == UINT64_MAX) {
+				if (d.offset + d.size > reach)
+					reach = d.offset + d.size;
+				bits_before |= comp_bit(d.flags);
+			} else {
+				if (!past_end && d.offset + d.size > reach)
+					forward = true;
+				bits_after |= comp_bit(d.flags);
 			}
 		}
+		if (cut != UINT64_MAX && flagged)
+			break;
 		i += batch;
 	}
-	*nr_valid = nr_desc;
+	*nr_valid = end;
+	r->info.compression = bits_before;
+	if (cut != UINT64_MAX && (flagged || !forward)) {
+		if (cut < end)
+			*nr_valid = cut;
+	} else {
+		r->info.compression |= bits_after;
+	}
+	if (*nr_valid < nr_desc)
+		r->info.incomplete = true;
 out:
 	free(buf);
 	return err;
@@ -886,7 +925,11 @@ static struct mw_error *open_kdump(struct mw_reader *r, struct kdump *k)
 	uint8_t sh[SH_SIZE] = { 0 };
 	struct mw_error *err;
 
-	k->file_size = r->src->size;
+	/* a block device has no size here: reads past its end fail instead */
+	k->file_size = r->src->size ? r->src->size : UINT64_MAX;
+	struct stat st;
+	if (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode))
+		info->file_size = (uint64_t)st.st_size;
 	err = kread(r, true, 0, dh, sizeof(dh), "kdump header");
 	if (err)
 		return err;
@@ -957,6 +1000,12 @@ static struct mw_error *open_kdump(struct mw_reader *r, struct kdump *k)
 					  "kdump header: the page bitmaps (%" PRIu32 " blocks at offset %" PRIu64 ", %" PRIu64 " pfns) run past the end of the file (%" PRIu64 " bytes)",
 					  bitmap_blocks, bitmap_off, max_mapnr,
 					  k->file_size);
+	/* A flattened stream reads holes as zeros: still, makedumpfile and
+	 * QEMU write both bitmaps, so they cannot be larger than the file. */
+	if (info->file_size && bitmap_bytes > info->file_size / 2)
+		return mw_error_at_offset(MW_ERR_FORMAT, DH_BITMAP_BLOCKS,
+					  "kdump header: page bitmaps of %" PRIu64 " bytes each (%" PRIu64 " pfns) in a file of %" PRIu64 " bytes",
+					  bitmap_bytes, max_mapnr, info->file_size);
 	k->max_mapnr = max_mapnr;
 	k->nr_words = (max_mapnr + 63) / 64;
 	err = read_bitmap(r, k, bitmap_off, &k->ram, "1st page bitmap");
@@ -1020,9 +1069,6 @@ static struct mw_error *open_kdump(struct mw_reader *r, struct kdump *k)
 	if (!info->nr_cpus && nr_cpus > 0 && nr_cpus <= 65536)
 		info->nr_cpus = (unsigned)nr_cpus;
 
-	struct stat st;
-	if (fstat(r->fd, &st) == 0)
-		info->file_size = (uint64_t)st.st_size;
 	return mw_page_cache_create(bs, CACHE_PAGES, &k->cache);
 }
 

@@ -319,4 +319,32 @@ EOF
 	fi
 	rm -f "$work"/flat.*
 done
+
+# A kexec'd capture kernel's /proc/vmcore (captures/kexec/RELEASE/), the
+# input makedumpfile is made for: its lzo and zstd-less outputs against
+# the ELF itself and libkdumpfile.
+if [ "$have_mdf" -eq 1 ]; then
+	n=0
+	for elf in "$caps"/kexec/*/vmcore-kexec.elf; do
+		[ -f "$elf" ] || continue
+		[ "$max" -eq 0 ] || [ "$n" -lt "$max" ] || break
+		n=$((n + 1))
+		name="kexec/$(basename "$(dirname "$elf")")"
+		diag "dump $name"
+		for variant in "lzo -l" "zlib -c"; do
+			m=${variant%% *}
+			opt=${variant#"$m"}
+			# shellcheck disable=SC2086
+			makedumpfile $opt -d 31 "$elf" "$work/k.kdump" >"$work/mdf.log" 2>&1
+			ok $? "$name: makedumpfile$opt -d 31 of /proc/vmcore"
+			"$MEMWHERE" --json info "$work/k.kdump" >"$work/k.json" &&
+				[ "$(json_get "$work/k.json" '(d["format"], d["header_version"], d["memory"]["excluded_pages"] > 0, "'"$m"'" in d["compression"])')" = "('kdump', 6, True, True)" ]
+			ok $? "$name: makedumpfile$opt file: kdump version 6, pages excluded, $m pages seen"
+			read_all k "$work/k.kdump" &&
+				$py "$work/compare.py" "$work/k.img" "$work/k.states" --elf "$elf" $(lkdf_arg "$work/k.kdump")
+			ok $? "$name: makedumpfile$opt file reads ($(cat "$work/k.counts")) = /proc/vmcore and libkdumpfile"
+			rm -f "$work"/k.*
+		done
+	done
+fi
 done_testing

@@ -827,18 +827,21 @@ static void test_incomplete(const struct world *w)
 				mw_reader_destroy(r);
 			}
 			free(path);
-			/* cut inside the page data of rank 150: 150 pages left */
-			uint64_t d150;
-			memcpy(&d150, b.p + lay.desc_off + 150 * 24, 8);
-			cut = (size_t)le64toh(d150) + 10;
-			path = write_file("inc-cut2.kdump", b.p, cut);
-			r = open_ok(path);
-			if (tap_ok(r != NULL, "incomplete, file cut in the page data: opens")) {
-				check_pages(r, &s, 150, "incomplete, cut in the page data");
-				mw_reader_destroy(r);
-			}
-			free(path);
 		}
+		/* cut inside the page data of rank 150: 150 pages left (with
+		 * the flag, or without: a copy cut short) */
+		uint64_t d150;
+		memcpy(&d150, b.p + lay.desc_off + 150 * 24, 8);
+		size_t cut2 = (size_t)le64toh(d150) + 10;
+		path = write_file("inc-cut2.kdump", b.p, cut2);
+		r = open_ok(path);
+		if (tap_ok(r != NULL, "%s, file cut in the page data: opens", what)) {
+			tap_ok(mw_reader_info(r)->incomplete, "%s, cut: info.incomplete", what);
+			check_pages(r, &s, 150, flag ? "incomplete, cut in the page data" :
+					       "file cut in the page data, no flag");
+			mw_reader_destroy(r);
+		}
+		free(path);
 		free(b.p);
 	}
 }
@@ -1155,6 +1158,20 @@ static void test_corrupt(const struct world *w)
 	flat_record(&f, 0, b.p, 200);
 	flat_end(&f);
 	expect_open_fails("c-flat-short.flat", f.p, f.len, MW_ERR_FORMAT, "flattened kdump too short");
+	free(f.p);
+
+	/* a small flattened stream whose holes would hold huge bitmaps */
+	memcpy(c, b.p, b.len);
+	v = htole32(1u << 20);
+	memcpy(c + 436, &v, 4);
+	big = htole64(1ull << 34);
+	memcpy(c + BS + 96, &big, 8);
+	flat_header(&f);
+	flat_record(&f, 0, c, (int64_t)lay.bitmap_off);
+	flat_record(&f, 1ull << 40, c, 16);
+	flat_end(&f);
+	expect_open_fails("c-sparse.flat", f.p, f.len, MW_ERR_FORMAT,
+			  "flattened kdump with bitmaps larger than the file");
 	free(f.p);
 
 	free(c);
