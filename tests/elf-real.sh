@@ -15,8 +15,12 @@ readmem=$MW_BUILDDIR/tests/elf-readmem
 py=/usr/bin/python3
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-if ! ls "$MW_SRCDIR"/testdata/*/vmcore.elf "$caps"/*/*/vmcore.elf \
-	"$caps"/kexec/*/vmcore-kexec.elf >/dev/null 2>&1; then
+have=
+for f in "$MW_SRCDIR"/testdata/*/vmcore.elf "$caps"/*/*/vmcore.elf \
+	 "$caps"/kexec/*/vmcore-kexec.elf; do
+	[ -f "$f" ] && have=1
+done
+if [ -z "$have" ]; then
 	skip "no real ELF dumps under $caps (run scripts/capture)"
 	done_testing
 	exit $?
