@@ -1,7 +1,8 @@
 /* mw-convert: compressing pages the way makedumpfile stores them.
  *
- * zlib (a zlib stream at the fastest level), lzo1x_1, snappy (raw snappy
- * format) and zstd (a zstd frame at level 1), one page at a time. A page
+ * zlib (a zlib stream at the fastest level unless --level), lzo1x_1, snappy
+ * (raw snappy format) and zstd (a zstd frame at level 1 unless --level), one
+ * page at a time. A page
  * whose compressed form is not smaller than the page is stored raw.
  */
 #include "config.h"
@@ -25,6 +26,7 @@ struct mw_compressor {
 	bool zs_ready;
 	void *lzo_mem;
 	ZSTD_CCtx *zctx;
+	int level;
 };
 
 uint32_t mw_compress_flag(enum mw_conv_comp method)
@@ -52,7 +54,7 @@ void mw_compressor_destroy(struct mw_compressor *c)
 }
 
 struct mw_error *mw_compressor_create(enum mw_conv_comp method,
-				      size_t page_size,
+				      size_t page_size, int level,
 				      struct mw_compressor **ret)
 {
 	struct mw_compressor *c = calloc(1, sizeof(*c));
@@ -60,6 +62,7 @@ struct mw_error *mw_compressor_create(enum mw_conv_comp method,
 		return &mw_error_nomem;
 	c->method = method;
 	c->page_size = page_size;
+	c->level = level;
 	/* room for the worst case of every method */
 	size_t cap = page_size + page_size / 16 + 64 + 3;
 	size_t s = snappy_max_compressed_length(page_size);
@@ -81,7 +84,7 @@ struct mw_error *mw_compressor_create(enum mw_conv_comp method,
 	case MW_CONV_COMP_SNAPPY:
 		break;
 	case MW_CONV_COMP_ZLIB:
-		if (deflateInit(&c->zs, Z_BEST_SPEED) != Z_OK) {
+		if (deflateInit(&c->zs, level >= 1 && level <= 9 ? level : Z_BEST_SPEED) != Z_OK) {
 			mw_compressor_destroy(c);
 			return mw_error_create(MW_ERR_NOMEM, "zlib: deflateInit failed");
 		}
@@ -152,7 +155,7 @@ struct mw_error *mw_compress_page(struct mw_compressor *c, const uint8_t *page,
 	}
 	case MW_CONV_COMP_ZSTD: {
 		size_t zn = ZSTD_compressCCtx(c->zctx, c->out, c->out_cap, page,
-					      c->page_size, 1);
+					      c->page_size, c->level > 0 ? c->level : 1);
 		if (!ZSTD_isError(zn)) {
 			n = zn;
 			ok = true;

@@ -103,8 +103,9 @@ enum {
 
 struct mw_compressor;
 
+/* level: zlib 1..9, zstd 1..22; 0 (or other methods): the fastest */
 struct mw_error *mw_compressor_create(enum mw_conv_comp method,
-				      size_t page_size,
+				      size_t page_size, int level,
 				      struct mw_compressor **ret);
 void mw_compressor_destroy(struct mw_compressor *c);
 /*
@@ -133,6 +134,7 @@ struct mw_conv_options {
 	enum mw_conv_format format;
 	enum mw_conv_comp comp;
 	int header_version;	/* kdump: 1..6 */
+	int level;		/* compression level; 0: the method's fastest */
 	bool flatten;
 	bool exclude_zero;
 	struct mw_pfn_range *exclude;	/* sorted, merged */

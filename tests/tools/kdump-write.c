@@ -296,7 +296,7 @@ static struct mw_error *write_pages(struct mw_conv *cv, struct mw_sink *sink,
 	struct mw_error *err;
 	uint32_t ps = cv->page_size;
 
-	err = mw_compressor_create(opt->comp, ps, &comp);
+	err = mw_compressor_create(opt->comp, ps, opt->level, &comp);
 	if (!err)
 		err = mw_wbuf_init(&descs, sink, lay->desc_off, WBUF_SIZE);
 	if (!err)

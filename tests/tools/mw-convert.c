@@ -25,6 +25,8 @@ static const char usage[] =
 	"                          zstd (default zlib); a page that does not shrink\n"
 	"                          is stored raw\n"
 	"  --header-version N      kdump header version 1..6 (default 6)\n"
+	"  --level N               zlib (1..9) or zstd (1..22) level (default:\n"
+	"                          the fastest, 1)\n"
 	"  --flatten               write makedumpfile's flattened stream (OUTPUT may\n"
 	"                          be - for standard output)\n"
 	"  --exclude-zero          leave zero pages out (default: kdump pages share\n"
@@ -42,6 +44,7 @@ enum {
 	OPT_FORMAT = 256,
 	OPT_COMPRESS,
 	OPT_HEADER_VERSION,
+	OPT_LEVEL,
 	OPT_FLATTEN,
 	OPT_EXCLUDE_ZERO,
 	OPT_EXCLUDE_PFNS,
@@ -186,6 +189,7 @@ static struct mw_error *parse_args(int argc, char **argv,
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "compress", required_argument, NULL, OPT_COMPRESS },
 		{ "header-version", required_argument, NULL, OPT_HEADER_VERSION },
+		{ "level", required_argument, NULL, OPT_LEVEL },
 		{ "flatten", no_argument, NULL, OPT_FLATTEN },
 		{ "exclude-zero", no_argument, NULL, OPT_EXCLUDE_ZERO },
 		{ "exclude-pfns", required_argument, NULL, OPT_EXCLUDE_PFNS },
@@ -240,6 +244,14 @@ static struct mw_error *parse_args(int argc, char **argv,
 						      "--header-version: %s is not 1..6", optarg);
 			if (!err)
 				opt->header_version = (int)v;
+			break;
+		case OPT_LEVEL:
+			err = parse_u64(optarg, "--level", &v);
+			if (!err && (v < 1 || v > 22))
+				err = mw_error_create(MW_ERR_USAGE,
+						      "--level: %s is not 1..22", optarg);
+			if (!err)
+				opt->level = (int)v;
 			break;
 		case OPT_FLATTEN:
 			opt->flatten = true;
