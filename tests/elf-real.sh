@@ -133,8 +133,20 @@ for d in "$caps"/kexec/*/; do
 		ok $? "$tag: memwhere info on /proc/vmcore inside the capture kernel: format elf, exit 0"
 	fi
 	check_dump "$tag/vmcore-kexec.elf" "$d/vmcore-kexec.elf" "$release" "$d/iomem.txt" "" 0
-	[ -f "$d/vmcore-kexec-filtered.elf" ] &&
-		check_dump "$tag/vmcore-kexec-filtered.elf" "$d/vmcore-kexec-filtered.elf" \
-			"$release" "$d/iomem.txt" "$d/vmcore-kexec.elf" some
+	[ -f "$d/vmcore-kexec-filtered.elf" ] || continue
+	check_dump "$tag/vmcore-kexec-filtered.elf" "$d/vmcore-kexec-filtered.elf" \
+		"$release" "$d/iomem.txt" "$d/vmcore-kexec.elf" some
+	# the same filtering as makedumpfile's flattened stream of an ELF
+	# (makedumpfile -E -F): read through the flattened source, the same
+	# page states and bytes as the ELF file checked above
+	command -v makedumpfile >/dev/null || continue
+	makedumpfile -E -F -d 31 "$d/vmcore-kexec.elf" >"$tmp/flat" 2>/dev/null
+	for what in pagemap present; do
+		a=$("$readmem" "$tmp/flat" $what | md5sum)
+		b=$("$readmem" "$d/vmcore-kexec-filtered.elf" $what | md5sum)
+		[ "$a" = "$b" ]
+		ok $? "$tag: makedumpfile -E -F stream: $what equals the ELF file's"
+	done
+	rm -f "$tmp/flat"
 done
 done_testing
