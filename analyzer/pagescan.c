@@ -20,6 +20,7 @@ enum {
 	MAX_SECTION_PAGES = 1 << 18,
 	MAX_ROOTS = 1 << 16,
 	UNREADABLE_KEEP = 8,
+	PAGE_FRAG_ORDER = 3,		/* get_order(32768) with 4 KiB pages */
 };
 
 static const char *const category_names[MW_PAGE_NR_CATEGORIES] = {
@@ -368,9 +369,13 @@ static void classify(struct thread *t, uint64_t pfn, const uint8_t *p,
 	 * kmalloc() too big for a slab cache takes a compound page straight
 	 * from the page allocator and counts it in NR_SLAB_UNRECLAIMABLE_B,
 	 * but marks it in no way: a compound head with one reference and no
-	 * flag but PG_head, on no list, is taken for one.
+	 * flag but PG_head, on no list, is taken for one. Not at order 3
+	 * (32 KiB): the network stack's page fragments (SKB_FRAG_PAGE_ORDER,
+	 * PAGE_FRAG_CACHE_MAX_ORDER) look just the same, and they are the
+	 * "allocpage" memory the unaccounted category is there to show.
 	 */
-	if (r->head && r->order >= 1 && ref == 1 && type == MW_PT_NONE &&
+	if (r->head && r->order >= 1 && r->order != PAGE_FRAG_ORDER && ref == 1 &&
+	    type == MW_PT_NONE &&
 	    (flags & l->pageflags_mask) == (1ULL << l->pg_head) &&
 	    !(l->has_memcg_data && (mw_rd64(p, l->off_memcg_data) & l->memcg_objcgs))) {
 		r->cat = MW_PAGE_SLAB_UNRECLAIMABLE;

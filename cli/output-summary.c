@@ -261,7 +261,7 @@ static void pages_json(struct mw_context *ctx, const struct mw_pagescan *ps,
 {
 	const struct mw_scan_counts *c = &ps->c;
 	const struct mw_vmstat *vs = &ps->vmstat;
-	unsigned no = ps->layout.nr_orders;
+	unsigned no = ps->layout.nr_orders < MW_MAX_ORDERS ? ps->layout.nr_orders : MW_MAX_ORDERS;
 	struct mw_json j;
 	mw_render_json_begin(ctx, &j);
 	mw_json_kv_string(&j, "kernel_release", release(ps));
@@ -422,7 +422,7 @@ static void pages_text(struct mw_context *ctx, const struct mw_pagescan *ps,
 	FILE *o = ctx->out;
 	const struct mw_scan_counts *c = &ps->c;
 	const struct mw_vmstat *vs = &ps->vmstat;
-	unsigned no = ps->layout.nr_orders;
+	unsigned no = ps->layout.nr_orders < MW_MAX_ORDERS ? ps->layout.nr_orders : MW_MAX_ORDERS;
 	char h[32];
 	human(ps->total_pages * ps->page_size, h, sizeof(h));
 	fprintf(o, "%s: Linux %s, %" PRIu64 " struct pages (%s) in %zu memory sections, "

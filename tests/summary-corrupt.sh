@@ -87,6 +87,26 @@ one_dump() {
 	# page_type with a value no page type of this kernel has (little-endian)
 	le=$(printf '%08x' "$badtype" | sed 's/\(..\)\(..\)\(..\)\(..\)/\4\3\2\1/')
 	check_corrupt "bad page_type" "$off_type" "$le"
+
+	# a whole vmemmap page (64 struct pages) of random bytes
+	cp "$src" "$tmp/bad.elf" && chmod u+w "$tmp/bad.elf"
+	rnd=$("$PY" -c 'import random, sys; r = random.Random(int(sys.argv[1])); print(bytes(r.getrandbits(8) for _ in range(4096)).hex())' "$pfn")
+	patch "$tmp/bad.elf" $(printf '0x%x' $((paddr & ~4095))) "$rnd"
+	"$MEMWHERE" --json summary "$tmp/bad.elf" >"$tmp/bad.json" 2>"$tmp/bad.err"
+	rc=$?
+	[ $rc -eq 1 ]
+	ok $? "random struct pages: exit status 1 (got $rc)"
+	[ $rc -le 1 ] || { sed 's/^/# /' "$tmp/bad.err"; return 0; }
+	"$PY" - "$tmp/clean.json" "$tmp/bad.json" <<'PYEOF'
+import json, sys
+clean, bad = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+b = bad["categories"]
+ok = bad["total_bytes"] == clean["total_bytes"] and sum(b.values()) == bad["total_bytes"] \
+    and b["unknown"] > clean["categories"]["unknown"] and any("PFN" in w for w in bad["warnings"])
+print("# unknown %d bytes; first warning: %s" % (b["unknown"], bad["warnings"][:1]))
+sys.exit(0 if ok else 1)
+PYEOF
+	ok $? "random struct pages: counted as unknown with PFN warnings, total unchanged"
 }
 
 for src in $srcs; do
