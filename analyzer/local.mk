@@ -11,3 +11,9 @@ libmw_a_SOURCES += \
 	analyzer/pagesets.c analyzer/pagesets.h \
 	analyzer/pagescan.c analyzer/pagescan.h \
 	analyzer/summary.c analyzer/summary.h
+# sockets, skbs and the pages they pin (P6)
+libmw_a_SOURCES += \
+	analyzer/walk.h \
+	analyzer/task.c analyzer/task.h \
+	analyzer/skb.c analyzer/skb.h \
+	analyzer/sockets.c analyzer/sockets.h

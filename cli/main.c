@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/sockets.h"
 #include "cli/summary.h"
 
 static const struct mw_command commands[] = {
@@ -32,6 +33,14 @@ static const struct mw_command commands[] = {
 	  "kernel's vmstat counters (per-CPU deltas folded in) next to the scan's\n"
 	  "numbers, flagging differences over 1%.\n",
 	  mw_cmd_pages },
+	{ "sockets", "socket queues, their skbs and the pages they pin, per process",
+	  "Finds every socket through every process's fd table and through the\n"
+	  "protocol tables (TCP established, listening, time-wait; UDP; unix;\n"
+	  "packet), walks its receive and send queues skb by skb, and adds up\n"
+	  "what they keep alive: sk_buff objects, head buffers and the whole\n"
+	  "compound pages behind their frags, each page counted once. Ranked by\n"
+	  "pinned bytes, with a finding per process holding unread data.\n",
+	  mw_cmd_sockets },
 };
 enum { NR_COMMANDS = sizeof(commands) / sizeof(commands[0]) };
 
