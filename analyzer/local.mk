@@ -11,6 +11,11 @@ libmw_a_SOURCES += \
 	analyzer/pagesets.c analyzer/pagesets.h \
 	analyzer/pagescan.c analyzer/pagescan.h \
 	analyzer/summary.c analyzer/summary.h
+# memory cgroups (P7)
+libmw_a_SOURCES += \
+	analyzer/memcg.c analyzer/memcg.h analyzer/memcg-internal.h \
+	analyzer/memcg-pins.c \
+	analyzer/memcg-scan.c analyzer/memcg-scan.h
 # sockets, skbs and the pages they pin (P6)
 libmw_a_SOURCES += \
 	analyzer/walk.h \

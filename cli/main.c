@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/memcg.h"
 #include "cli/sockets.h"
 #include "cli/summary.h"
 
@@ -33,6 +34,15 @@ static const struct mw_command commands[] = {
 	  "kernel's vmstat counters (per-CPU deltas folded in) next to the scan's\n"
 	  "numbers, flagging differences over 1%.\n",
 	  mw_cmd_pages },
+	{ "memcg", "the memory cgroup tree, dying cgroups and what still holds them",
+	  "Walks the memory cgroups from root_mem_cgroup (cgroup v2, or the v1\n"
+	  "memory hierarchy), online and dying ones: usage from the page counter\n"
+	  "(memory.current), limits, and memory.stat's counters with the changes\n"
+	  "the kernel had not flushed folded in; the bytes the page scan found\n"
+	  "charged to each; and for each dying cgroup what still holds it (page\n"
+	  "cache by file, child cgroups, writeback, other references).\n"
+	  "--memcg PATH shows one subtree, --top N the N largest.\n",
+	  mw_cmd_memcg },
 	{ "sockets", "socket queues, their skbs and the pages they pin, per process",
 	  "Finds every socket through every process's fd table and through the\n"
 	  "protocol tables (TCP established, listening, time-wait; UDP; unix;\n"

@@ -235,7 +235,117 @@ def compare_summary(mw, truth, checks):
         checks.close(name, v, value_bytes, src)
 
 
-COMMANDS = {"summary": compare_summary}
+# ---- memcg ----------------------------------------------------------------
+
+MEMCG_USAGE_ABS = 64 * KIB      # usage: 1% or 64 KiB (issue P7)
+MEMCG_STAT_REL = 0.01           # stat fields: 1%
+# memory.stat (v2) names memwhere reports under the same names
+MEMCG_STAT_V2 = ("anon", "file", "shmem", "kernel", "sock", "slab")
+# v1 memory.stat (hierarchical total_*) -> memwhere's stat name
+MEMCG_STAT_V1 = (("total_rss", "anon"), ("total_cache", "file"),
+                 ("total_shmem", "shmem"))
+
+
+def memcg_hierarchy(truth):
+    """The mounted hierarchy the memory controller is on: (version, groups),
+    or (None, []) when it is not mounted (6.12 has no v1 memory controller:
+    its cgroup-v1 scenario leaves cgroup2 unmounted)."""
+    for h in truth.get("cgroups", []):
+        if h.get("version") == 1 and "memory" in (h.get("controllers") or []):
+            return 1, h.get("groups", [])
+    for h in truth.get("cgroups", []):
+        if h.get("version") == 2:
+            return 2, h.get("groups", [])
+    return None, []
+
+
+def compare_memcg(mw, truth, checks):
+    memcgs = mw.get("memcgs")
+    dying = mw.get("dying")
+    if not isinstance(memcgs, list) or not isinstance(dying, dict):
+        checks.fail("memwhere memcg JSON has memcgs and dying")
+        return
+    if mw.get("memcgs_not_listed"):
+        checks.fail("memcg JSON lists every memcg (run with --top 0)")
+    by_path = {m["path"]: m for m in memcgs}
+    version, groups = memcg_hierarchy(truth)
+    derived = truth.get("derived", {})
+    num = derived.get("proc_cgroups_memory_num_cgroups")
+    if version is not None:
+        checks.equal("cgroup version", mw.get("cgroup_version"), version,
+                     "the mounted hierarchy with the memory controller")
+    if num is not None:
+        checks.equal("memcgs found (online and dying)", len(memcgs), num,
+                      "/proc/cgroups num_cgroups of memory")
+    final = truth.get("phase") == "final"
+    if not final:
+        # oom: the truth was printed before the hog started, the dump is of
+        # the OOM panic later; only the structure is compared.
+        for g in groups:
+            if g["path"] not in by_path:
+                checks.fail("cgroup %s (truth before the OOM) found" % g["path"])
+        checks.equal("every cgroup of the truth found", all(
+            g["path"] in by_path for g in groups), True,
+            "the cgroup tree printed before the OOM (values are of another moment)")
+        return
+    fields = exact = checked = 0
+    worst = (0.0, 0, "")
+    for g in groups:
+        path = g["path"]
+        m = by_path.get(path)
+        if m is None:
+            checks.fail("cgroup %s found" % path,
+                        ["memwhere paths: %s" % ", ".join(sorted(by_path)[:10])])
+            continue
+        if m.get("dying"):
+            checks.fail("cgroup %s is online (the truth lists it)" % path)
+        usage_key = "memory_usage_in_bytes" if version == 1 else "memory_current"
+        checked += 1
+        compared = []
+        if g.get(usage_key) is not None:
+            checks.close("%s usage_bytes" % path, m.get("usage_bytes"), g[usage_key],
+                         "%s memory.%s" % (path, usage_key[len("memory_"):]),
+                         rel=0.01, abs_=MEMCG_USAGE_ABS)
+            compared.append(("usage_bytes", m.get("usage_bytes"), g[usage_key]))
+        st = g.get("memory_stat") or {}
+        mst = m.get("stat") or {}
+        pairs = [(k, k) for k in MEMCG_STAT_V2] if version == 2 else MEMCG_STAT_V1
+        for tk, mk in pairs:
+            if tk not in st:
+                continue
+            checks.close("%s stat.%s" % (path, mk), mst.get(mk), st[tk],
+                         "%s memory.stat %s" % (path, tk), rel=MEMCG_STAT_REL, abs_=0)
+            compared.append(("stat." + mk, mst.get(mk), st[tk]))
+        for name, v, t in compared:
+            fields += 1
+            if v is None:
+                continue
+            exact += v == t
+            rel = abs(v - t) / t if t else (0.0 if v == t else float("inf"))
+            if rel > worst[0] or (rel == worst[0] and abs(v - t) > abs(worst[1])):
+                worst = (rel, v - t, "%s %s" % (path, name))
+    # dying
+    if version == 2:
+        root = next((g for g in groups if g["path"] == "/"), None)
+        want = (root or {}).get("cgroup_stat", {}).get("nr_dying_descendants")
+        src = "root cgroup.stat nr_dying_descendants"
+    elif version == 1:
+        want = derived.get("cgroup1_memory_dying_groups")
+        src = "/proc/cgroups num_cgroups - live memory cgroups"
+    else:
+        want = num - 1 if num is not None else None
+        src = "/proc/cgroups num_cgroups - 1 (the root; the hierarchy is not mounted)"
+    if want is not None:
+        checks.equal("dying.count", dying.get("count"), want, src)
+    else:
+        checks.fail("truth has a dying count")
+    checks.lines.append("# memcg table: %d cgroups checked, %d fields, %d equal exactly, "
+                        "worst %+d B (%.3f%%) at %s; dying %s (truth %s)" % (
+                            checked, fields, exact, worst[1], worst[0] * 100,
+                            worst[2] or "-", dying.get("count"), want))
+
+
+COMMANDS = {"summary": compare_summary, "memcg": compare_memcg}
 
 
 def main(argv):

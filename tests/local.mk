@@ -36,3 +36,10 @@ include tests/types.mk
 include tests/kernel.mk
 include tests/testdata.mk
 include tests/pagescan.mk
+
+# memory cgroups (P7): the walk over a fake image; memcg-real.sh against the guests
+check_PROGRAMS += tests/test-memcg
+tests_test_memcg_SOURCES = tests/test-memcg.c
+tests_test_memcg_LDADD = $(MW_LIBS)
+TESTS += tests/test-memcg tests/memcg-real.sh
+EXTRA_DIST += tests/memcg-real.sh

@@ -1,0 +1,636 @@
+/* memwhere: rendering of the memory cgroup tree, text and JSON. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/summary.h"
+#include "cli/memcg.h"
+#include "common/json.h"
+
+enum {
+	BAR_WIDTH = 10,
+	FILES_SHOWN = 5,	/* files per dying memcg in text */
+};
+
+static void human(uint64_t b, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)b;
+	size_t u = 0;
+	while (v >= 1024.0 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1024.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 " B", b);
+	else
+		snprintf(buf, len, "%.1f %s", v, unit[u]);
+}
+
+static bool utf8_locale(void)
+{
+	const char *vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+	}
+	return false;
+}
+
+/* A bar of BAR_WIDTH cells, padded. */
+static void bar(FILE *o, double fraction, bool utf8)
+{
+	static const char *const eighths[] = { "", "\u258f", "\u258e", "\u258d",
+		"\u258c", "\u258b", "\u258a", "\u2589" };
+	if (fraction < 0 || fraction != fraction)
+		fraction = 0;
+	if (fraction > 1)
+		fraction = 1;
+	int units = (int)(fraction * BAR_WIDTH * 8 + 0.5), cells = 0;
+	if (!utf8) {
+		for (; cells < (units + 4) / 8; cells++)
+			fputc('#', o);
+	} else {
+		for (; cells < units / 8; cells++)
+			fputs("\u2588", o);
+		if (units % 8) {
+			fputs(eighths[units % 8], o);
+			cells++;
+		}
+	}
+	for (; cells < BAR_WIDTH; cells++)
+		fputc(' ', o);
+}
+
+/* ---- which memcgs, in which order -------------------------------------- */
+
+struct view {
+	const struct mw_memcg_tree *t;
+	size_t top;
+	size_t *order;		/* shown memcgs, preorder, siblings by usage */
+	size_t nr;
+	size_t in_subtree;
+	size_t omitted;		/* in the subtree, left out by --top */
+	bool *last;		/* per memcg: last shown child of its parent */
+};
+
+static int by_usage_desc(const void *a, const void *b, void *arg)
+{
+	const struct mw_memcg_tree *t = arg;
+	const struct mw_memcg *x = &t->memcgs[*(const size_t *)a];
+	const struct mw_memcg *y = &t->memcgs[*(const size_t *)b];
+	if (x->usage_bytes != y->usage_bytes)
+		return x->usage_bytes < y->usage_bytes ? 1 : -1;
+	return strcmp(x->path, y->path);
+}
+
+/* --top N: the N largest memcgs of the subtree and their ancestors. */
+static bool view_build(struct view *v, const struct mw_memcg_tree *t, size_t top,
+		       unsigned long n)
+{
+	size_t nr = t->nr;
+	size_t *cand = malloc(nr * sizeof(*cand));
+	bool *keep = calloc(nr, sizeof(*keep));
+	size_t *kids = malloc(nr * sizeof(*kids));
+	size_t *stack = malloc(nr * sizeof(*stack));
+	size_t *first = malloc(nr * sizeof(*first)), *next = malloc(nr * sizeof(*next));
+	size_t *tail = malloc(nr * sizeof(*tail));
+	memset(v, 0, sizeof(*v));
+	v->t = t;
+	v->top = top;
+	v->order = malloc(nr * sizeof(*v->order));
+	v->last = calloc(nr, sizeof(*v->last));
+	if (!cand || !keep || !kids || !stack || !first || !next || !tail ||
+	    !v->order || !v->last) {
+		free(cand);
+		free(keep);
+		free(kids);
+		free(stack);
+		free(first);
+		free(next);
+		free(tail);
+		free(v->order);
+		free(v->last);
+		return false;
+	}
+	for (size_t i = 0; i < nr; i++)
+		first[i] = next[i] = tail[i] = SIZE_MAX;
+	for (size_t i = 1; i < nr; i++) {
+		size_t p = (size_t)t->memcgs[i].parent;
+		if (first[p] == SIZE_MAX)
+			first[p] = i;
+		else
+			next[tail[p]] = i;
+		tail[p] = i;
+	}
+	size_t nc = 0;
+	for (size_t i = 0; i < nr; i++)
+		if (mw_memcg_in_subtree(t, i, top))
+			cand[nc++] = i;
+	v->in_subtree = nc;
+	qsort_r(cand, nc, sizeof(*cand), by_usage_desc, (void *)t);
+	size_t want = n == 0 || n > nc ? nc : (size_t)n;
+	for (size_t i = 0; i < want; i++)
+		for (ptrdiff_t a = (ptrdiff_t)cand[i]; a >= 0 && !keep[a]; a = t->memcgs[a].parent) {
+			keep[a] = true;
+			if ((size_t)a == top)
+				break;
+		}
+	keep[top] = true;
+	/* preorder from top, children by usage */
+	size_t sp = 0;
+	stack[sp++] = top;
+	while (sp) {
+		size_t i = stack[--sp];
+		v->order[v->nr++] = i;
+		size_t nk = 0;
+		for (size_t c = first[i]; c != SIZE_MAX; c = next[c])
+			if (keep[c])
+				kids[nk++] = c;
+		qsort_r(kids, nk, sizeof(*kids), by_usage_desc, (void *)t);
+		if (nk)
+			v->last[kids[nk - 1]] = true;
+		for (size_t k = nk; k-- > 0;)
+			stack[sp++] = kids[k];
+	}
+	v->omitted = nc - v->nr;
+	free(cand);
+	free(keep);
+	free(kids);
+	free(stack);
+	free(first);
+	free(next);
+	free(tail);
+	return true;
+}
+
+static void view_free(struct view *v)
+{
+	free(v->order);
+	free(v->last);
+}
+
+/* Dying memcgs of the subtree, by usage. */
+static size_t dying_list(const struct mw_memcg_tree *t, size_t top, size_t **ret)
+{
+	size_t *d = malloc((t->nr ? t->nr : 1) * sizeof(*d)), n = 0;
+	*ret = d;
+	if (!d)
+		return 0;
+	for (size_t i = 0; i < t->nr; i++)
+		if (t->memcgs[i].dying && mw_memcg_in_subtree(t, i, top))
+			d[n++] = i;
+	qsort_r(d, n, sizeof(*d), by_usage_desc, (void *)t);
+	return n;
+}
+
+static uint64_t dying_bytes(const struct mw_memcg_tree *t, size_t top)
+{
+	uint64_t b = 0;
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct mw_memcg *m = &t->memcgs[i];
+		if (!m->dying || !mw_memcg_in_subtree(t, i, top))
+			continue;
+		if (i == top || m->parent < 0 || !t->memcgs[m->parent].dying)
+			b += m->usage_bytes;
+	}
+	return b;
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static void json_limit(struct mw_json *j, const char *key, uint64_t v)
+{
+	mw_json_key(j, key);
+	if (v == MW_MEMCG_UNLIMITED)
+		mw_json_null(j);
+	else
+		mw_json_uint(j, v);
+}
+
+static void json_stat(struct mw_json *j, const char *key, const struct mw_memcg *m,
+		      bool flushed)
+{
+	mw_json_key(j, key);
+	if (!m->stat_known) {
+		mw_json_null(j);
+		return;
+	}
+	mw_json_object_begin(j);
+	for (int s = 0; s < MW_MEMCG_NR_STATS; s++)
+		mw_json_kv_int(j, mw_memcg_stat_name((enum mw_memcg_stat)s),
+			       flushed ? m->stat_flushed[s] : m->stat[s]);
+	mw_json_object_end(j);
+}
+
+static void json_memcg(struct mw_json *j, const struct mw_memcg_tree *t,
+		       const struct mw_memcg *m)
+{
+	mw_json_object_begin(j);
+	mw_json_kv_string(j, "path", m->path);
+	mw_json_key(j, "id");
+	if (m->id >= 0)
+		mw_json_int(j, m->id);
+	else
+		mw_json_null(j);
+	mw_json_kv_int(j, "css_id", m->css_id);
+	mw_json_kv_bool(j, "online", m->online);
+	mw_json_kv_bool(j, "dying", m->dying);
+	mw_json_kv_addr(j, "address", m->addr);
+	mw_json_key(j, "parent");
+	if (m->parent >= 0)
+		mw_json_string(j, t->memcgs[m->parent].path);
+	else
+		mw_json_null(j);
+	mw_json_kv_uint(j, "depth", m->depth);
+	mw_json_key(j, "usage_bytes");
+	if (m->usage_known)
+		mw_json_uint(j, m->usage_bytes);
+	else
+		mw_json_null(j);
+	mw_json_kv_string(j, "usage_source", m->usage_from_stats ? "stat" : "page_counter");
+	mw_json_key(j, "limits");
+	mw_json_object_begin(j);
+	json_limit(j, "max", m->max_bytes);
+	json_limit(j, "high", m->high_bytes);
+	json_limit(j, "low", m->low_bytes);
+	json_limit(j, "min", m->min_bytes);
+	mw_json_object_end(j);
+	mw_json_key(j, "swap_bytes");
+	if (m->swap_known)
+		mw_json_uint(j, m->swap_bytes);
+	else
+		mw_json_null(j);
+	json_stat(j, "stat", m, false);
+	json_stat(j, "stat_flushed", m, true);
+	mw_json_key(j, "charged_bytes");
+	if (m->charged_known)
+		mw_json_uint(j, m->charged_bytes);
+	else
+		mw_json_null(j);
+	mw_json_key(j, "charged");
+	if (m->charged_known) {
+		mw_json_object_begin(j);
+		for (int k = 0; k < MW_CHARGE_NR; k++)
+			mw_json_kv_uint(j, mw_charge_kind_name((enum mw_charge_kind)k),
+					m->charged[k]);
+		mw_json_object_end(j);
+	} else {
+		mw_json_null(j);
+	}
+	mw_json_kv_uint(j, "children", m->nr_children);
+	mw_json_kv_uint(j, "dying_descendants", m->nr_dying_descendants);
+	mw_json_object_end(j);
+}
+
+static void json_pins(struct mw_json *j, const struct mw_memcg *m)
+{
+	const struct mw_memcg_pins *p = &m->pins;
+	mw_json_key(j, "pinned_by");
+	if (!p->known) {
+		mw_json_null(j);
+		return;
+	}
+	mw_json_object_begin(j);
+	mw_json_key(j, "css_refs");
+	if (p->css_refs >= 0)
+		mw_json_int(j, p->css_refs);
+	else
+		mw_json_null(j);
+	mw_json_kv_uint(j, "lru_folios", p->lru_folios);
+	mw_json_kv_uint(j, "lru_bytes", p->lru_bytes);
+	mw_json_kv_uint(j, "lru_anon_bytes", p->lru_anon_bytes);
+	mw_json_kv_uint(j, "lru_file_bytes", p->lru_file_bytes);
+	mw_json_kv_uint(j, "lru_shmem_bytes", p->lru_shmem_bytes);
+	mw_json_kv_bool(j, "lru_complete", p->lru_complete);
+	mw_json_kv_uint(j, "children", p->children);
+	mw_json_kv_uint(j, "offline_writebacks", p->offline_wbs);
+	mw_json_kv_uint(j, "charge_stock_cpus", p->stock_cpus);
+	mw_json_kv_uint(j, "swap_id_refs", p->swap_id_refs);
+	mw_json_key(j, "other_refs");
+	if (p->other_refs >= 0)
+		mw_json_int(j, p->other_refs);
+	else
+		mw_json_null(j);
+	mw_json_key(j, "files");
+	mw_json_array_begin(j);
+	for (size_t f = 0; f < p->nr_files; f++) {
+		const struct mw_memcg_file_pin *fp = &p->files[f];
+		mw_json_object_begin(j);
+		mw_json_key(j, "path");
+		if (fp->path)
+			mw_json_string(j, fp->path);
+		else
+			mw_json_null(j);
+		mw_json_key(j, "fs");
+		if (fp->fs)
+			mw_json_string(j, fp->fs);
+		else
+			mw_json_null(j);
+		mw_json_kv_string(j, "kind", fp->shmem ? "shmem" : "file");
+		mw_json_kv_uint(j, "inode", fp->ino);
+		mw_json_kv_addr(j, "inode_address", fp->inode);
+		mw_json_kv_bool(j, "deleted", fp->deleted);
+		mw_json_kv_uint(j, "folios", fp->folios);
+		mw_json_kv_uint(j, "bytes", fp->bytes);
+		mw_json_object_end(j);
+	}
+	mw_json_array_end(j);
+	mw_json_kv_uint(j, "files_not_listed", p->nr_files_dropped);
+	mw_json_object_end(j);
+}
+
+static void json_finding(struct mw_json *j, const struct mw_memcg_tree *t, size_t top)
+{
+	struct mw_finding f;
+	mw_json_key(j, "findings");
+	mw_json_array_begin(j);
+	if (mw_memcg_finding(t, top, &f)) {
+		mw_json_object_begin(j);
+		mw_json_kv_string(j, "id", f.id);
+		mw_json_kv_string(j, "severity", mw_severity_name(f.severity));
+		mw_json_kv_string(j, "title", f.title);
+		mw_json_kv_uint(j, "bytes", f.bytes);
+		mw_json_kv_string(j, "evidence", f.evidence);
+		mw_json_kv_string(j, "advice", f.advice);
+		mw_json_object_end(j);
+	}
+	mw_json_array_end(j);
+}
+
+static void render_json(struct mw_context *ctx, const struct mw_memcg_tree *t,
+			size_t top)
+{
+	struct mw_json j;
+	struct view v;
+	size_t *dying = NULL;
+	mw_render_json_begin(ctx, &j);
+	if (!view_build(&v, t, top, ctx->opt.top)) {
+		mw_json_kv_string(&j, "error", "out of memory");
+		mw_render_json_end(ctx, &j);
+		return;
+	}
+	mw_json_kv_uint(&j, "cgroup_version", t->v1 ? 1 : 2);
+	mw_json_kv_string(&j, "subtree", t->memcgs[top].path);
+	mw_json_kv_uint(&j, "page_size", t->page_size);
+	mw_json_kv_uint(&j, "cpus_folded", t->nr_cpus);
+	mw_json_kv_bool(&j, "walk_complete", t->walk_complete);
+	mw_json_kv_bool(&j, "page_scan", t->charged_known);
+	mw_json_kv_uint(&j, "count", v.in_subtree);
+	mw_json_key(&j, "memcgs");
+	mw_json_array_begin(&j);
+	for (size_t i = 0; i < v.nr; i++)
+		json_memcg(&j, t, &t->memcgs[v.order[i]]);
+	mw_json_array_end(&j);
+	mw_json_kv_uint(&j, "memcgs_not_listed", v.omitted);
+	if (t->charged_known && top == 0)
+		mw_json_kv_uint(&j, "charged_unknown_bytes", t->charged_unknown_bytes);
+
+	size_t nd = dying_list(t, top, &dying);
+	mw_json_key(&j, "dying");
+	mw_json_object_begin(&j);
+	mw_json_kv_uint(&j, "count", nd);
+	mw_json_key(&j, "kernel_count");
+	if (top == 0 && t->kernel_nr_dying >= 0)
+		mw_json_int(&j, t->kernel_nr_dying);
+	else
+		mw_json_null(&j);
+	mw_json_kv_uint(&j, "pinned_bytes", dying_bytes(t, top));
+	mw_json_key(&j, "top");
+	mw_json_array_begin(&j);
+	size_t shown = ctx->opt.top == 0 || ctx->opt.top > nd ? nd : (size_t)ctx->opt.top;
+	for (size_t i = 0; i < shown; i++) {
+		const struct mw_memcg *m = &t->memcgs[dying[i]];
+		mw_json_object_begin(&j);
+		mw_json_kv_string(&j, "path", m->path);
+		mw_json_key(&j, "id");
+		if (m->id >= 0)
+			mw_json_int(&j, m->id);
+		else
+			mw_json_null(&j);
+		mw_json_kv_addr(&j, "address", m->addr);
+		mw_json_kv_uint(&j, "usage_bytes", m->usage_bytes);
+		json_stat(&j, "stat", m, false);
+		json_pins(&j, m);
+		mw_json_object_end(&j);
+	}
+	mw_json_array_end(&j);
+	mw_json_object_end(&j);
+	free(dying);
+	json_finding(&j, t, top);
+	view_free(&v);
+	mw_render_json_end(ctx, &j);
+}
+
+/* ---- text ----------------------------------------------------------------- */
+
+static void col(FILE *o, bool known, uint64_t b)
+{
+	char h[32];
+	if (!known) {
+		fprintf(o, " %10s", "?");
+		return;
+	}
+	human(b, h, sizeof(h));
+	fprintf(o, " %10s", b ? h : "0");
+}
+
+static void tree_prefix(FILE *o, const struct view *v, size_t i, bool utf8)
+{
+	const struct mw_memcg_tree *t = v->t;
+	const struct mw_memcg *m = &t->memcgs[i];
+	if (i == v->top)
+		return;
+	/* the ancestors below top, outermost first */
+	size_t chain[MW_MEMCG_MAX_DEPTH + 1], n = 0;
+	for (ptrdiff_t a = m->parent; a >= 0 && (size_t)a != v->top && n <= MW_MEMCG_MAX_DEPTH;
+	     a = t->memcgs[a].parent)
+		chain[n++] = (size_t)a;
+	for (size_t k = n; k-- > 0;)
+		fputs(v->last[chain[k]] ? "   " : utf8 ? "\u2502  " : "|  ", o);
+	fputs(v->last[i] ? (utf8 ? "\u2514\u2500 " : "`- ") : (utf8 ? "\u251c\u2500 " : "|- "), o);
+}
+
+static void text_limits(FILE *o, const struct mw_memcg *m)
+{
+	char h[32];
+	if (m->max_bytes != MW_MEMCG_UNLIMITED) {
+		human(m->max_bytes, h, sizeof(h));
+		fprintf(o, " [max %s]", h);
+	}
+	if (m->high_bytes != MW_MEMCG_UNLIMITED && m->high_bytes != m->max_bytes) {
+		human(m->high_bytes, h, sizeof(h));
+		fprintf(o, " [high %s]", h);
+	}
+	if (m->min_bytes) {
+		human(m->min_bytes, h, sizeof(h));
+		fprintf(o, " [min %s]", h);
+	}
+	if (m->low_bytes) {
+		human(m->low_bytes, h, sizeof(h));
+		fprintf(o, " [low %s]", h);
+	}
+}
+
+static void text_pins(FILE *o, const struct mw_memcg *m)
+{
+	const struct mw_memcg_pins *p = &m->pins;
+	char h[32];
+	if (!p->known) {
+		fprintf(o, "      what holds it: not known (see warnings)\n");
+		return;
+	}
+	fprintf(o, "      held by");
+	if (p->css_refs >= 0)
+		fprintf(o, " %" PRId64 " reference%s:", p->css_refs, p->css_refs == 1 ? "" : "s");
+	human(p->lru_bytes, h, sizeof(h));
+	fprintf(o, " %" PRIu64 " charged folio%s on its LRU lists (%s%s)", p->lru_folios,
+		p->lru_folios == 1 ? "" : "s", h, p->lru_complete ? "" : ", lists cut short");
+	if (p->children)
+		fprintf(o, ", %" PRIu64 " child cgroup%s", p->children, p->children == 1 ? "" : "s");
+	if (p->offline_wbs)
+		fprintf(o, ", %" PRIu64 " writeback structure%s", p->offline_wbs,
+			p->offline_wbs == 1 ? "" : "s");
+	if (p->stock_cpus)
+		fprintf(o, ", %" PRIu64 " CPU charge cache%s", p->stock_cpus,
+			p->stock_cpus == 1 ? "" : "s");
+	if (p->id_css_refs)
+		fprintf(o, ", its id (%" PRIu64 " swap entries or more)", p->swap_id_refs);
+	if (p->other_refs > 0)
+		fprintf(o, ", %" PRId64 " other (sockets, folios off the LRU, ...)", p->other_refs);
+	fputc('\n', o);
+	for (size_t f = 0; f < p->nr_files && f < FILES_SHOWN; f++) {
+		const struct mw_memcg_file_pin *fp = &p->files[f];
+		human(fp->bytes, h, sizeof(h));
+		fprintf(o, "      %10s  %s%s", h, fp->path ? fp->path : "(no name)",
+			fp->deleted ? " (deleted)" : "");
+		if (fp->fs)
+			fprintf(o, "  [%s]", fp->fs);
+		fputc('\n', o);
+	}
+	size_t more = p->nr_files > FILES_SHOWN ? p->nr_files - FILES_SHOWN : 0;
+	more += p->nr_files_dropped;
+	if (more)
+		fprintf(o, "      ... and %zu more file%s (--json lists %zu)\n", more,
+			more == 1 ? "" : "s", p->nr_files);
+}
+
+static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
+			size_t top)
+{
+	FILE *o = ctx->out;
+	bool utf8 = utf8_locale();
+	struct view v;
+	size_t *dying = NULL;
+	char h[32], h2[32];
+	if (!view_build(&v, t, top, ctx->opt.top)) {
+		fprintf(stderr, "memwhere: out of memory\n");
+		return;
+	}
+	size_t nd = dying_list(t, top, &dying);
+	const struct mw_memcg *root = &t->memcgs[top];
+
+	fprintf(o, "%s: memory cgroups (cgroup v%d", ctx->dump_path, t->v1 ? 1 : 2);
+	if (top)
+		fprintf(o, ", subtree %s", root->path);
+	fprintf(o, "): %zu, %zu dying\n", v.in_subtree, nd);
+	fprintf(o, "usage is the page counter (memory.current%s); the other columns are "
+		"memory.stat, per-CPU changes not yet flushed included\n\n",
+		t->v1 ? ", memory.usage_in_bytes" : "");
+	fprintf(o, "%10s %-*s %10s %10s %10s %10s %10s  %s\n", "USAGE", BAR_WIDTH, "",
+		"ANON", "FILE", "SHMEM", "KERNEL", "SOCK", "CGROUP");
+	double whole = root->usage_bytes ? (double)root->usage_bytes : 1.0;
+	for (size_t k = 0; k < v.nr; k++) {
+		size_t i = v.order[k];
+		const struct mw_memcg *m = &t->memcgs[i];
+		col(o, m->usage_known, m->usage_bytes);
+		fputc(' ', o);
+		bar(o, (double)m->usage_bytes / whole, utf8);
+		const enum mw_memcg_stat cols[] = { MW_MEMCG_ANON, MW_MEMCG_FILE, MW_MEMCG_SHMEM,
+						    MW_MEMCG_KERNEL, MW_MEMCG_SOCK };
+		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+			col(o, m->stat_known, m->stat_known ? (uint64_t)m->stat[cols[c]] : 0);
+		fputs("  ", o);
+		tree_prefix(o, &v, i, utf8);
+		fputs(i == top ? m->path : m->name, o);
+		if (m->dying)
+			fputs(utf8 ? "  \u2020 dying" : "  (dying)", o);
+		text_limits(o, m);
+		fputc('\n', o);
+	}
+	if (v.omitted)
+		fprintf(o, "(%zu smaller memory cgroups not shown: --top 0 shows all)\n", v.omitted);
+	if (t->charged_known) {
+		uint64_t sum = 0, dsum = 0;
+		for (size_t i = 0; i < t->nr; i++) {
+			if (!mw_memcg_in_subtree(t, i, top))
+				continue;
+			sum += t->memcgs[i].charged_bytes;
+			if (t->memcgs[i].dying)
+				dsum += t->memcgs[i].charged_bytes;
+		}
+		human(sum, h, sizeof(h));
+		human(dsum, h2, sizeof(h2));
+		fprintf(o, "\nThe page scan found %s charged to these memory cgroups "
+			"(pages and slab objects), %s of it to dying ones.\n", h, h2);
+	}
+
+	if (nd) {
+		human(dying_bytes(t, top), h, sizeof(h));
+		fprintf(o, "\nDying memory cgroups: %zu, holding %s", nd, h);
+		if (top == 0 && t->kernel_nr_dying >= 0)
+			fprintf(o, " (the kernel counts %" PRId64 " dying cgroups)", t->kernel_nr_dying);
+		fputs("\n", o);
+		size_t shown = ctx->opt.top == 0 || ctx->opt.top > nd ? nd : (size_t)ctx->opt.top;
+		for (size_t k = 0; k < shown; k++) {
+			const struct mw_memcg *m = &t->memcgs[dying[k]];
+			human(m->usage_bytes, h, sizeof(h));
+			fprintf(o, "  %10s  %s", h, m->path);
+			if (m->id > 0)
+				fprintf(o, "  (id %" PRId64 ")", m->id);
+			fputc('\n', o);
+			if (m->stat_known) {
+				fprintf(o, "      ");
+				const enum mw_memcg_stat kinds[] = { MW_MEMCG_FILE, MW_MEMCG_SHMEM,
+					MW_MEMCG_ANON, MW_MEMCG_KERNEL, MW_MEMCG_SOCK };
+				bool any = false;
+				for (size_t c = 0; c < sizeof(kinds) / sizeof(kinds[0]); c++) {
+					if (!m->stat[kinds[c]])
+						continue;
+					human((uint64_t)m->stat[kinds[c]], h, sizeof(h));
+					fprintf(o, "%s%s %s", any ? ", " : "",
+						mw_memcg_stat_name(kinds[c]), h);
+					any = true;
+				}
+				fputs(any ? "\n" : "no pages or objects counted\n", o);
+			}
+			text_pins(o, m);
+		}
+		if (shown < nd)
+			fprintf(o, "  (%zu more: --top 0 shows all)\n", nd - shown);
+	}
+
+	struct mw_finding f;
+	if (mw_memcg_finding(t, top, &f)) {
+		fprintf(o, "\nFindings\n");
+		fprintf(o, "  %-8s %s\n", mw_severity_name(f.severity), f.title);
+		fprintf(o, "           %s\n", f.evidence);
+		fprintf(o, "           %s\n", f.advice);
+	}
+	free(dying);
+	view_free(&v);
+	mw_render_text_warnings(ctx);
+}
+
+void mw_render_memcg(struct mw_context *ctx, const struct mw_memcg_tree *t,
+		     size_t top)
+{
+	if (ctx->opt.json)
+		render_json(ctx, t, top);
+	else
+		render_text(ctx, t, top);
+}

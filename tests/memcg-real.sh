@@ -1,0 +1,48 @@
+#!/bin/sh
+# memwhere memcg on every real dump at hand, against the guest's own cgroup
+# files (truth.json): per cgroup of the hierarchy the memory controller is
+# on, usage_bytes against memory.current (v2) or memory.usage_in_bytes (v1)
+# within 1% or 64 KiB, the stat fields against memory.stat within 1%
+# (v2: anon file shmem kernel sock slab; v1: total_rss total_cache
+# total_shmem), the number of memcgs against /proc/cgroups, and the dying
+# count against the root's cgroup.stat nr_dying_descendants (v1: num_cgroups
+# minus the live groups). The comparison is tests/compare.py's compare_memcg.
+. "$MW_SRCDIR/tests/tap.sh"
+. "$MW_SRCDIR/tests/dumps.sh"
+PY=/usr/bin/python3
+dirs=$(real_dump_dirs)
+if [ -z "$dirs" ]; then
+	echo "1..0 # SKIP no real dumps (testdata/ empty and MW_CAPTURES unset)"
+	exit 0
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mw-memcg.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+run_compare() {
+	"$PY" "$MW_SRCDIR/tests/compare.py" "$@" >"$tmp/cmp.out" 2>&1
+	rc=$?
+	[ $rc -le 1 ] || { ok 1 "compare.py $*"; sed 's/^/# /' "$tmp/cmp.out"; return; }
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "*) ok 0 "${line#ok - }" ;;
+		"not ok - "*) ok 1 "${line#not ok - }" ;;
+		*) echo "$line" ;;
+		esac
+	done <"$tmp/cmp.out"
+}
+
+for d in $dirs; do
+	label=$(basename "$(dirname "$d")")/$(basename "$d")
+	for f in $(dump_files "$d"); do
+		name="$label/$(basename "$f")"
+		"$MEMWHERE" --json --top 0 memcg "$f" >"$tmp/m.json" 2>"$tmp/err"
+		rc=$?
+		[ $rc -eq 0 ]
+		ok $? "$name: memwhere --json memcg exits 0, no warnings (got $rc)"
+		[ $rc -eq 0 ] || { sed 's/^/# /' "$tmp/err" | head -n 20
+			"$PY" -c 'import json,sys; [print("# warning:", w) for w in json.load(open(sys.argv[1]))["warnings"][:10]]' "$tmp/m.json" 2>/dev/null; }
+		[ $rc -le 1 ] || continue
+		run_compare memcg "$tmp/m.json" "$d/truth.json" "$name"
+	done
+done
+done_testing
