@@ -178,8 +178,8 @@ struct thread {
 	void **tstate;
 	struct mw_error *err;
 
-	/* set cursors (pfns only grow within a section) */
-	size_t cur[MW_SET_NR];
+	/* set cursors (pfns only grow within a section); claims' after ours */
+	size_t cur[MW_SET_NR + MW_PAGESCAN_MAX_CLAIMS];
 	/* the compound head being walked */
 	uint64_t head_addr, head_end;
 	enum mw_page_category head_cat;
@@ -200,6 +200,8 @@ struct cls {
 	bool pcp, free_other, hugetlb_free, zero_ref, movable;
 	bool unknown_cache;
 	bool large_kmalloc;
+	bool swapcache;			/* PG_swapcache */
+	bool unmapped;			/* order-0 with _mapcount -1 */
 	uint64_t slab_cache;
 	char bad[96];
 };
@@ -207,6 +209,31 @@ struct cls {
 static bool kernel_ptr(uint64_t v)
 {
 	return v >= 0xff00000000000000ULL && !(v & 7);
+}
+
+static bool in_pfnset(const struct mw_pfnset *s, size_t *cur, uint64_t pfn)
+{
+	if (!s->nr)
+		return false;
+	if (!cur) {
+		size_t i = mw_pfnset_seek(s, pfn);
+		return i < s->nr && s->runs[i].start <= pfn;
+	}
+	size_t i = *cur;
+	while (i < s->nr && s->runs[i].start + s->runs[i].count <= pfn)
+		i++;
+	*cur = i;
+	return i < s->nr && s->runs[i].start <= pfn;
+}
+
+/* The category of the first claim holding pfn, or -1. */
+static int claimed(struct thread *t, size_t *cur, uint64_t pfn)
+{
+	const struct mw_pagescan_options *opt = t->sc->opt;
+	for (size_t i = 0; i < opt->nr_claims; i++)
+		if (in_pfnset(opt->claims[i].set, cur ? &cur[MW_SET_NR + i] : NULL, pfn))
+			return (int)opt->claims[i].category;
+	return -1;
 }
 
 static bool in_set(struct thread *t, size_t *cur, enum mw_pfnset_kind kind,
@@ -336,6 +363,13 @@ static void classify(struct thread *t, uint64_t pfn, const uint8_t *p,
 		return;
 	}
 	uint64_t mapping = mw_rd64(p, l->off_mapping);
+	r->swapcache = (flags >> l->pg_swapcache) & 1;
+	r->unmapped = !r->head && pt == 0xffffffffu;
+	/* a shmem page on its way to swap has left its mapping */
+	if (!mapping && r->swapcache && ((flags >> l->pg_swapbacked) & 1)) {
+		r->cat = MW_PAGE_ANON;
+		return;
+	}
 	if (mapping) {
 		uint64_t low = mapping & (l->mapping_anon | l->mapping_movable);
 		if (!kernel_ptr(mapping & ~(l->mapping_anon | l->mapping_movable)))
@@ -361,6 +395,11 @@ static void classify(struct thread *t, uint64_t pfn, const uint8_t *p,
 	int32_t ref = (int32_t)mw_rd32(p, l->off_refcount);
 	if (ref < 0)
 		return set_bad(r, "refcount %" PRId32, ref);
+	int claim = claimed(t, cur, pfn);
+	if (claim >= 0) {
+		r->cat = (enum mw_page_category)claim;
+		return;
+	}
 	if (ref == 0) {
 		r->zero_ref = true;
 		return;
@@ -518,6 +557,11 @@ static void account_head(struct thread *t, uint64_t pfn, const uint8_t *p,
 	}
 	if (r->large_kmalloc)
 		t->c.large_kmalloc_pages += nr;
+	if (r->swapcache && (r->cat == MW_PAGE_ANON || r->cat == MW_PAGE_SHMEM ||
+			     r->cat == MW_PAGE_FILE))
+		t->c.swapcache_pages += nr;
+	if (r->cat == MW_PAGE_ANON && r->unmapped)
+		t->c.anon_unmapped_pages++;
 	switch (r->cat) {
 	case MW_PAGE_ANON:
 	case MW_PAGE_FILE:
@@ -667,6 +711,8 @@ static void scan_section(struct thread *t, const struct section *s)
 	read_section(t, pfn0, n);
 	for (int i = 0; i < MW_SET_NR; i++)
 		t->cur[i] = mw_pfnset_seek(&sc->sets->set[i], pfn0);
+	for (size_t i = 0; i < sc->opt->nr_claims; i++)
+		t->cur[MW_SET_NR + i] = mw_pfnset_seek(sc->opt->claims[i].set, pfn0);
 	t->head_addr = 0;
 	t->head_end = 0;
 	uint64_t free_end = 0;
@@ -1022,6 +1068,13 @@ struct mw_error *mw_pagescan_run(struct mw_kernel *k,
 	double t0 = now();
 	if (!opt)
 		opt = &no_opt;
+	if (opt->nr_claims > MW_PAGESCAN_MAX_CLAIMS)
+		return mw_error_create(MW_ERR_USAGE, "%zu page claims, at most %d",
+				       opt->nr_claims, MW_PAGESCAN_MAX_CLAIMS);
+	for (size_t i = 0; i < opt->nr_claims; i++)
+		if (!opt->claims[i].set ||
+		    (unsigned)opt->claims[i].category >= MW_PAGE_NR_CATEGORIES)
+			return mw_error_create(MW_ERR_USAGE, "bad page claim %zu", i);
 	struct mw_pagescan *ps = calloc(1, sizeof(*ps));
 	if (!ps)
 		return &mw_error_nomem;

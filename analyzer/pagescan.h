@@ -90,12 +90,26 @@ struct mw_page_observer {
 	struct mw_error *(*thread_done)(void *arg, unsigned thread, void *tstate);
 };
 
-enum { MW_PAGESCAN_MAX_THREADS = 16 };
+/*
+ * Pages an analysis found owners for before the scan (e.g. the frag pages
+ * of sockets' skbs: MW_PAGE_SKB_FRAGS). A claim only takes pages that have
+ * no owner otherwise: those that would be unaccounted, or taken for a
+ * kmalloc_large(); for a compound page, the head's PFN decides. The first
+ * claim that holds a PFN wins.
+ */
+struct mw_page_claim {
+	const struct mw_pfnset *set;
+	enum mw_page_category category;
+};
+
+enum { MW_PAGESCAN_MAX_THREADS = 16, MW_PAGESCAN_MAX_CLAIMS = 8 };
 
 struct mw_pagescan_options {
 	unsigned threads;		/* 0: one per online CPU (at most MAX_THREADS) */
 	const struct mw_page_observer *observers;
 	size_t nr_observers;
+	const struct mw_page_claim *claims;	/* at most MAX_CLAIMS */
+	size_t nr_claims;
 	/* Called now and then from a scanning thread. */
 	void (*progress)(void *arg, uint64_t done_pages, uint64_t total_pages);
 	void *progress_arg;
@@ -128,6 +142,8 @@ struct mw_scan_counts {
 	uint64_t bad_pages;		/* in unknown */
 	uint64_t slab_unknown_cache_pages;	/* in unknown */
 	uint64_t large_kmalloc_pages;	/* taken for kmalloc_large() (in slab_unreclaimable) */
+	uint64_t swapcache_pages;	/* PG_swapcache (in anon, or shmem) */
+	uint64_t anon_unmapped_pages;	/* order-0 anon mapped nowhere (swap cache, being freed) */
 };
 
 struct mw_memcg_pages {

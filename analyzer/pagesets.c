@@ -21,12 +21,8 @@ enum {
 };
 
 /* A growable PFN list, turned into runs at the end. */
-struct pfnvec {
-	uint64_t *v;
-	size_t n, cap;
-};
-
-static struct mw_error *pfnvec_add(struct pfnvec *p, uint64_t pfn, uint64_t count)
+struct mw_error *mw_pfnset_builder_add(struct mw_pfnset_builder *p, uint64_t pfn,
+				       uint64_t count)
 {
 	if (count > MAX_VMALLOC_PAGES)
 		return mw_error_create(MW_ERR_LIMIT, "a run of %" PRIu64 " pages", count);
@@ -51,7 +47,8 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static struct mw_error *pfnvec_to_set(struct pfnvec *p, struct mw_pfnset *set)
+struct mw_error *mw_pfnset_builder_finish(struct mw_pfnset_builder *p,
+					  struct mw_pfnset *set)
 {
 	memset(set, 0, sizeof(*set));
 	if (!p->n)
@@ -77,7 +74,20 @@ static struct mw_error *pfnvec_to_set(struct pfnvec *p, struct mw_pfnset *set)
 		}
 		set->pages++;
 	}
+	p->n = 0;
 	return NULL;
+}
+
+void mw_pfnset_builder_deinit(struct mw_pfnset_builder *b)
+{
+	free(b->v);
+	memset(b, 0, sizeof(*b));
+}
+
+void mw_pfnset_deinit(struct mw_pfnset *set)
+{
+	free(set->runs);
+	memset(set, 0, sizeof(*set));
 }
 
 size_t mw_pfnset_seek(const struct mw_pfnset *set, uint64_t pfn)
@@ -100,7 +110,7 @@ struct ctx {
 	const struct mw_page_layout *l;
 	struct mw_warnings *w;
 	struct mw_pagesets *s;
-	struct pfnvec vec[MW_SET_NR];
+	struct mw_pfnset_builder vec[MW_SET_NR];
 };
 
 /* pfn of a struct page pointer, or false if it does not point at one. */
@@ -161,7 +171,7 @@ static struct mw_error *walk_pcp(struct ctx *c)
 					if (!page_pfn(c, next - link, &pfn))
 						return mw_error_at(MW_ERR_BAD_DATA, next,
 								   "per-CPU free list entry is not a struct page");
-					if ((err = pfnvec_add(&c->vec[MW_SET_PCP], pfn, 1ULL << order)))
+					if ((err = mw_pfnset_builder_add(&c->vec[MW_SET_PCP], pfn, 1ULL << order)))
 						return err;
 					c->s->pcp_pages_by_order[order] += 1ULL << order;
 					found += 1ULL << order;
@@ -210,7 +220,7 @@ static struct mw_error *add_vm_pages(struct ctx *c, const struct vm_layout *L,
 			uint64_t pfn;
 			if (!buf[j] || !page_pfn(c, buf[j], &pfn))
 				continue;
-			if ((err = pfnvec_add(&c->vec[kind], pfn, 1)))
+			if ((err = mw_pfnset_builder_add(&c->vec[kind], pfn, 1)))
 				return err;
 			(*added)++;
 		}
@@ -312,7 +322,7 @@ static struct mw_error *add_stack(struct ctx *c, const struct task_layout *L,
 		uint64_t paddr, left;
 		if ((err = mw_vm_translate(&c->k->vm, stack + off, &paddr, &left)))
 			return err;
-		if ((err = pfnvec_add(&c->vec[MW_SET_STACK], paddr >> 12, 1)))
+		if ((err = mw_pfnset_builder_add(&c->vec[MW_SET_STACK], paddr >> 12, 1)))
 			return err;
 	}
 	return NULL;
@@ -429,7 +439,7 @@ static struct mw_error *add_chunk(struct ctx *c, const struct chunk_layout *L,
 			err = mw_vm_translate(&c->k->vm, base + unit_offs[u] + (uint64_t)i * 4096,
 					      &paddr, &left);
 			if (!err)
-				err = pfnvec_add(&c->vec[MW_SET_PERCPU], paddr >> 12, 1);
+				err = mw_pfnset_builder_add(&c->vec[MW_SET_PERCPU], paddr >> 12, 1);
 		}
 	}
 	free(pop);
@@ -519,7 +529,7 @@ static struct mw_error *walk_percpu(struct ctx *c)
 				uint64_t paddr, left;
 				err = mw_vm_translate(&c->k->vm, a + offs[u], &paddr, &left);
 				if (!err)
-					err = pfnvec_add(&c->vec[MW_SET_PERCPU], paddr >> 12, 1);
+					err = mw_pfnset_builder_add(&c->vec[MW_SET_PERCPU], paddr >> 12, 1);
 			}
 	}
 	if (!err && first && !first_seen) {
@@ -650,7 +660,7 @@ struct mw_error *mw_pagesets_build(struct mw_kernel *k, const struct mw_cpus *cp
 			mw_warn_error(w, e, walks[i].what);
 	}
 	for (int i = 0; i < MW_SET_NR; i++) {
-		if ((err = pfnvec_to_set(&c.vec[i], &s->set[i])))
+		if ((err = mw_pfnset_builder_finish(&c.vec[i], &s->set[i])))
 			goto fail;
 		free(c.vec[i].v);
 		c.vec[i].v = NULL;

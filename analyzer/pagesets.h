@@ -57,6 +57,20 @@ struct mw_pagesets {
 	uint64_t max_pfn;		/* bound from MAX_PHYSMEM_BITS */
 };
 
+/* Building a PFN set from PFNs in any order (for analyses that claim
+ * pages, see mw_pagescan_options.claims). */
+struct mw_pfnset_builder {
+	uint64_t *v;
+	size_t n, cap;
+};
+struct mw_error *mw_pfnset_builder_add(struct mw_pfnset_builder *b, uint64_t pfn,
+				       uint64_t count);
+/* Sort, merge into runs; the builder is emptied (and may be reused). */
+struct mw_error *mw_pfnset_builder_finish(struct mw_pfnset_builder *b,
+					  struct mw_pfnset *set);
+void mw_pfnset_builder_deinit(struct mw_pfnset_builder *b);
+void mw_pfnset_deinit(struct mw_pfnset *set);
+
 /* Walk the lists. Each walk that fails becomes a warning (the pages it would
  * have found fall to other categories); the slab cache list is required. */
 struct mw_error *mw_pagesets_build(struct mw_kernel *k, const struct mw_cpus *cpus,

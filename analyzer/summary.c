@@ -63,8 +63,11 @@ static void counters(const struct mw_pagescan *ps, struct mw_summary *s)
 	add_counter(s, "free_pcp", "per_cpu_pages.count", "pages on per-CPU free lists",
 		    vs->nr_zones > 0, (int64_t)pcp, c->free_pcp_pages);
 	ok = mw_vmstat_node_sum(vs, "NR_ANON_MAPPED", &v);
-	add_counter(s, "anon", "NR_ANON_MAPPED (AnonPages)", "anon",
-		    ok, v, c->pages[MW_PAGE_ANON]);
+	add_counter(s, "anon", "NR_ANON_MAPPED (AnonPages)", "anon mapped (anon - order-0 unmapped)",
+		    ok, v, c->pages[MW_PAGE_ANON] - c->anon_unmapped_pages);
+	ok = mw_vmstat_node_sum(vs, "NR_SWAPCACHE", &v);
+	add_counter(s, "swapcache", "NR_SWAPCACHE (SwapCached)", "PG_swapcache pages",
+		    ok, v, c->swapcache_pages);
 	ok = mw_vmstat_node_sum(vs, "NR_FILE_PAGES", &v) &&
 		mw_vmstat_node_sum(vs, "NR_SHMEM", &a);
 	if (!mw_vmstat_node_sum(vs, "NR_SWAPCACHE", &b))

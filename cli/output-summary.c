@@ -174,6 +174,12 @@ static void summary_json(struct mw_context *ctx, const struct mw_pagescan *ps,
 	mw_json_kv_uint(&j, "total_bytes", s->total_bytes);
 	mw_json_key(&j, "categories");
 	json_categories(&j, ps->c.pages, s->page_size);
+	mw_json_key(&j, "anon_detail");
+	mw_json_object_begin(&j);
+	mw_json_kv_uint(&j, "mapped_bytes",
+			(ps->c.pages[MW_PAGE_ANON] - ps->c.anon_unmapped_pages) * s->page_size);
+	mw_json_kv_uint(&j, "swapcache_bytes", ps->c.swapcache_pages * s->page_size);
+	mw_json_object_end(&j);
 	mw_json_key(&j, "free_detail");
 	mw_json_object_begin(&j);
 	mw_json_kv_uint(&j, "buddy_bytes", ps->c.free_buddy_pages * s->page_size);
@@ -319,6 +325,11 @@ static void pages_json(struct mw_context *ctx, const struct mw_pagescan *ps,
 	mw_json_key(&j, "slab_detail");
 	mw_json_object_begin(&j);
 	mw_json_kv_uint(&j, "large_kmalloc_pages", c->large_kmalloc_pages);
+	mw_json_object_end(&j);
+	mw_json_key(&j, "anon_detail");
+	mw_json_object_begin(&j);
+	mw_json_kv_uint(&j, "unmapped_pages", c->anon_unmapped_pages);
+	mw_json_kv_uint(&j, "swapcache_pages", c->swapcache_pages);
 	mw_json_object_end(&j);
 	mw_json_kv_uint(&j, "dirty_pages", c->dirty_pages);
 	mw_json_kv_uint(&j, "writeback_pages", c->writeback_pages);

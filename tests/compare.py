@@ -167,7 +167,7 @@ def expectations(truth):
         src = "the OOM report at dump time"
         e = {
             "free_buddy": (mi["MemFree"], "free: (NR_FREE_PAGES) in " + src),
-            "anon": (mi.get("AnonPages"),
+            "anon_mapped": (mi.get("AnonPages"),
                      "active_anon + inactive_anon + isolated_anon - shmem in " + src),
             "file": (mi.get("file"), "total pagecache - shmem - swap cache in " + src),
             "shmem": (mi["Shmem"], "shmem: in " + src),
@@ -195,7 +195,8 @@ def expectations(truth):
 
     e = {
         "free_buddy": (m["MemFree"], src("MemFree")),
-        "anon": (m["AnonPages"], src("AnonPages")),
+        "anon_mapped": (m["AnonPages"], src("AnonPages")),
+        "swapcache": (m.get("SwapCached"), src("SwapCached")),
         "file": (m["Cached"] + m["Buffers"] - m["Shmem"], src("Cached + Buffers - Shmem")),
         "shmem": (m["Shmem"], src("Shmem")),
         "slab_reclaimable": (m["SReclaimable"], src("SReclaimable")),
@@ -229,6 +230,9 @@ def compare_summary(mw, truth, checks):
         if key == "free_buddy":
             v = mw.get("free_detail", {}).get("buddy_bytes")
             name = "free (buddy blocks)"
+        elif key in ("anon_mapped", "swapcache"):
+            v = mw.get("anon_detail", {}).get(key.replace("anon_", "") + "_bytes")
+            name = "anon (%s)" % key.replace("anon_", "")
         else:
             v = cats.get(key)
             name = key
