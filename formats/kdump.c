@@ -145,6 +145,7 @@ struct kdump {
 	uint64_t desc_off;		/* file offset of descriptor 0 */
 	uint64_t start_pfn;		/* split dumps: this file's pfns */
 	uint64_t limit_pfn;		/* end of split range / incomplete cutoff */
+	uint64_t cut_pfn;		/* first pfn an incomplete dump lacks */
 	uint64_t base_rank;		/* dumped bits before start_pfn */
 	uint64_t nr_valid;		/* descriptors in use */
 	uint64_t file_size;		/* logical size of the kdump file */
@@ -624,7 +625,7 @@ static struct mw_error *kdump_read_phys(struct mw_reader *r, uint64_t paddr,
 		return mw_error_at(MW_ERR_NOT_IN_DUMP, at,
 				   "%s: page at physical address %#" PRIx64 " was left out of the dump%s",
 				   r->path, at,
-				   pfn >= k->limit_pfn && pfn < k->max_mapnr &&
+				   pfn >= k->cut_pfn && pfn < k->max_mapnr &&
 				   bit(k->dumped, pfn) ? " (the dump is incomplete)" : "");
 	}
 
@@ -1039,6 +1040,7 @@ static struct mw_error *open_kdump(struct mw_reader *r, struct kdump *k)
 	k->start_pfn = start_pfn;
 	k->base_rank = rank_of(k, start_pfn);
 	uint64_t nr_desc = rank_of(k, end_pfn) - k->base_rank;
+	uint64_t nr_all = nr_desc;
 	uint64_t table_room = k->desc_off < k->file_size ?
 		(k->file_size - k->desc_off) / DESC_SIZE : 0;
 	if (nr_desc > table_room) {
@@ -1054,6 +1056,7 @@ static struct mw_error *open_kdump(struct mw_reader *r, struct kdump *k)
 		return err;
 	k->nr_valid = nr_valid;
 	k->limit_pfn = select_pfn(k, k->base_rank + nr_valid);
+	k->cut_pfn = nr_valid < nr_all ? k->limit_pfn : UINT64_MAX;
 	if (k->limit_pfn > end_pfn)
 		k->limit_pfn = end_pfn;
 	info->excluded_pages = ram_pages - nr_valid;
