@@ -69,7 +69,10 @@ struct mw_error *mw_reader_open(const char *path, struct mw_reader **ret)
 	}
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0) {
-		err = mw_error_errno(errno, "%s", path);
+		int e = errno;
+		err = mw_error_errno(e, "%s", path);
+		if ((e == EACCES || e == EPERM) && strcmp(path, "/proc/kcore") == 0)
+			err = mw_error_prepend(err, "reading the running kernel needs root (CAP_SYS_RAWIO)");
 		goto fail;
 	}
 
