@@ -257,8 +257,10 @@ static void render_info_text(struct mw_context *ctx)
 	if ((err = mw_vmcoreinfo_u64(info, "KERNELOFFSET", &v)) == NULL)
 		fprintf(o, "KASLR:       offset 0x%" PRIx64 "\n", v);
 	mw_error_destroy(err);
+	/* a signed long: negative when the kernel sits below its link address */
 	if ((err = mw_vmcoreinfo_u64(info, "NUMBER(phys_base)", &v)) == NULL)
-		fprintf(o, "phys_base:   0x%" PRIx64 "\n", v);
+		fprintf(o, "phys_base:   %s0x%" PRIx64 "\n", (int64_t)v < 0 ? "-" : "",
+			(int64_t)v < 0 ? -v : v);
 	mw_error_destroy(err);
 	fprintf(o, "VMCOREINFO:  %s\n", info->vmcoreinfo ? "present" :
 		"absent: pass --vmlinux or --system-map for symbols");
