@@ -1038,6 +1038,11 @@ static struct mw_error *merge(struct scanner *sc, struct thread *th, unsigned nt
 		}
 	}
 	ps->nr_memcgs = out;
+	if (ps->c.pages[MW_PAGE_NOT_IN_DUMP])
+		mw_warn(w, "the struct pages of %" PRIu64 " pages (%" PRIu64
+			" MiB of RAM) are not in the dump: counted as not_in_dump",
+			ps->c.pages[MW_PAGE_NOT_IN_DUMP],
+			(ps->c.pages[MW_PAGE_NOT_IN_DUMP] * ps->page_size) >> 20);
 	/* bad pages: the lowest PFNs, then a count */
 	struct mw_bad_page *bad = calloc(nr_bad ? nr_bad : 1, sizeof(*bad));
 	if (!bad)
