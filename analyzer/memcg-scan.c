@@ -33,7 +33,7 @@ struct mw_memcg_scan {
 	uint32_t entry_objcg;		/* objcg's offset in an entry */
 	uint32_t cache_size;		/* kmem_cache.size */
 	struct mw_memcg_charges *charges;	/* merged */
-	uint64_t slabs, objects, vectors_unreadable;
+	uint64_t slabs, objects, vectors_unreadable, vectors_excluded;
 	struct mw_error *err;		/* first failure of a merge */
 };
 
@@ -44,7 +44,7 @@ struct tstate {
 	uint32_t cache_val[CACHE_SLOTS];
 	uint8_t *buf;
 	size_t buf_len;
-	uint64_t slabs, objects, unreadable;
+	uint64_t slabs, objects, unreadable, excluded;
 	struct mw_error *err;
 };
 
@@ -160,8 +160,11 @@ static void on_page(void *arg, const struct mw_page_event *ev)
 	}
 	struct mw_error *err = mw_kernel_read(s->k, vec, t->buf, len);
 	if (err) {
+		if (err->code == MW_ERR_NOT_IN_DUMP)
+			t->excluded++;
+		else
+			t->unreadable++;
 		mw_error_destroy(err);
-		t->unreadable++;
 		return;
 	}
 	uint32_t size = object_size(t, ev->slab_cache);
@@ -194,6 +197,7 @@ static struct mw_error *thread_done(void *arg, unsigned thread, void *tstate)
 	s->slabs += t->slabs;
 	s->objects += t->objects;
 	s->vectors_unreadable += t->unreadable;
+	s->vectors_excluded += t->excluded;
 	mw_memcg_charges_destroy(t->charges);
 	free(t->buf);
 	free(t);
@@ -246,5 +250,6 @@ struct mw_error *mw_memcg_scan_apply(struct mw_memcg_scan *s,
 	if (s->vectors_unreadable)
 		mw_warn(w, "memcg charges: %" PRIu64 " slabs' object vectors unreadable",
 			s->vectors_unreadable);
+	t->slab_vectors_not_in_dump = s->vectors_excluded;
 	return mw_memcg_apply_charges(s->k, s->charges, w, t);
 }

@@ -640,6 +640,13 @@ static void fold(const struct mw_memcg_layout *l, struct mw_memcg_tree *t,
 
 static void summarize(struct mw_memcg_tree *t)
 {
+	for (size_t i = 0; i < t->nr; i++)
+		t->memcgs[i].own_usage_bytes = t->memcgs[i].usage_bytes;
+	for (size_t i = 1; i < t->nr; i++) {
+		struct mw_memcg *p = &t->memcgs[t->memcgs[i].parent];
+		uint64_t u = t->memcgs[i].usage_bytes;
+		p->own_usage_bytes = p->own_usage_bytes > u ? p->own_usage_bytes - u : 0;
+	}
 	for (size_t i = 0; i < t->nr; i++) {
 		struct mw_memcg *m = &t->memcgs[i];
 		if (m->dying)
@@ -1038,8 +1045,9 @@ static const char *mostly(const struct mw_memcg *m)
 bool mw_memcg_finding(const struct mw_memcg_tree *t, size_t top,
 		      struct mw_finding *f)
 {
-	size_t count = 0, biggest = SIZE_MAX;
-	uint64_t bytes = 0, folios = 0, lru_bytes = 0, other = 0, wbs = 0, children = 0;
+	size_t count = 0, holder = SIZE_MAX, nfiles = 0;
+	uint64_t bytes = 0, folios = 0, lru_bytes = 0, other = 0, wbs = 0;
+	const struct mw_memcg_file_pin *big = NULL;
 	if (top >= t->nr)
 		return false;
 	for (size_t i = 0; i < t->nr; i++) {
@@ -1049,15 +1057,17 @@ bool mw_memcg_finding(const struct mw_memcg_tree *t, size_t top,
 		count++;
 		if (m->parent < 0 || !t->memcgs[m->parent].dying || i == top)
 			bytes += m->usage_bytes;
-		if (biggest == SIZE_MAX || m->usage_bytes > t->memcgs[biggest].usage_bytes)
-			biggest = i;
+		if (holder == SIZE_MAX || m->own_usage_bytes > t->memcgs[holder].own_usage_bytes)
+			holder = i;
 		folios += m->pins.lru_folios;
 		lru_bytes += m->pins.lru_bytes;
 		wbs += m->pins.offline_wbs;
+		nfiles += m->pins.nr_files + m->pins.nr_files_dropped;
 		if (m->pins.other_refs > 0)
 			other += (uint64_t)m->pins.other_refs;
-		if (m->pins.children)
-			children++;
+		if (m->pins.nr_files && (!big || m->pins.files[0].bytes > big->bytes)) {
+			big = &m->pins.files[0];
+		}
 	}
 	if (!count)
 		return false;
@@ -1067,38 +1077,42 @@ bool mw_memcg_finding(const struct mw_memcg_tree *t, size_t top,
 	f->severity = (count >= 50 || (whole && bytes * 100 >= whole) || bytes >= (64ULL << 20))
 		? MW_SEVERITY_WARNING : MW_SEVERITY_INFO;
 	f->bytes = bytes;
-	char hb[32], hm[32], hf[32];
+	char hb[32], hf[32];
 	hbytes(bytes, hb, sizeof(hb));
 	snprintf(f->title, sizeof(f->title),
 		 "%zu removed memory cgroup%s not freed (dying), still holding %s",
 		 count, count == 1 ? " is" : "s are", hb);
 
-	const struct mw_memcg *m = &t->memcgs[biggest];
-	const char *what = mostly(m);
-	hbytes(m->usage_bytes, hm, sizeof(hm));
-	int n = snprintf(f->evidence, sizeof(f->evidence), "the largest, %s, holds %s%s%s",
-			 m->path, hm, what ? ", mostly " : "", what ? what : "");
-	if (m->pins.nr_files && m->pins.files[0].path && n > 0 && (size_t)n < sizeof(f->evidence)) {
-		hbytes(m->pins.files[0].bytes, hf, sizeof(hf));
-		n += snprintf(f->evidence + n, sizeof(f->evidence) - (size_t)n,
-			      " (%s of %s)", hf, m->pins.files[0].path);
-	}
-	if (n > 0 && (size_t)n < sizeof(f->evidence)) {
+	char *e = f->evidence;
+	size_t left = sizeof(f->evidence);
+#define ADD(...) do { \
+		int n_ = snprintf(e, left, __VA_ARGS__); \
+		if (n_ < 0 || (size_t)n_ >= left) { e += left - 1; left = 1; } \
+		else { e += n_; left -= (size_t)n_; } \
+	} while (0)
+	if (folios) {
 		hbytes(lru_bytes, hf, sizeof(hf));
-		n += snprintf(f->evidence + n, sizeof(f->evidence) - (size_t)n,
-			      "; pinned by %" PRIu64 " charged folios (%s) on their LRU lists",
-			      folios, hf);
+		ADD("%s of it in %" PRIu64 " charged folios on their LRU lists", hf, folios);
+		if (nfiles)
+			ADD(", pages of %zu file%s", nfiles, nfiles == 1 ? "" : "s");
+		if (big && big->path) {
+			hbytes(big->bytes, hf, sizeof(hf));
+			ADD(", the largest %s (%s)", big->path, hf);
+		}
+	} else {
+		const struct mw_memcg *m = &t->memcgs[holder];
+		const char *what = mostly(m);
+		hbytes(m->usage_bytes, hf, sizeof(hf));
+		ADD("the largest, %s, holds %s%s%s", m->path, hf, what ? ", mostly " : "",
+		    what ? what : "");
 	}
-	if (wbs && n > 0 && (size_t)n < sizeof(f->evidence))
-		n += snprintf(f->evidence + n, sizeof(f->evidence) - (size_t)n,
-			      ", %" PRIu64 " writeback structures", wbs);
-	if (other && n > 0 && (size_t)n < sizeof(f->evidence))
-		n += snprintf(f->evidence + n, sizeof(f->evidence) - (size_t)n,
-			      ", %" PRIu64 " other references (sockets, ...)", other);
-	if (t->kernel_nr_dying >= 0 && top == 0 && n > 0 && (size_t)n < sizeof(f->evidence))
-		snprintf(f->evidence + n, sizeof(f->evidence) - (size_t)n,
-			 "; the kernel counts %" PRId64 " dying cgroups", t->kernel_nr_dying);
-	(void)children;
+	if (wbs)
+		ADD("; %" PRIu64 " cgroup writeback structure%s", wbs, wbs == 1 ? "" : "s");
+	if (other)
+		ADD("; %" PRIu64 " other reference%s (sockets, ...)", other, other == 1 ? "" : "s");
+	if (t->kernel_nr_dying >= 0 && top == 0)
+		ADD("; the kernel counts %" PRId64 " dying cgroups", t->kernel_nr_dying);
+#undef ADD
 	snprintf(f->advice, sizeof(f->advice),
 		 "A dying memcg is freed when its last charged page goes: reclaim its page "
 		 "cache (memory.reclaim on the parent, or drop_caches) to release it. If they "

@@ -135,6 +135,7 @@ struct mw_memcg {
 	bool usage_known;
 	bool usage_from_stats;		/* v1 root: file + anon, as the kernel shows */
 	uint64_t usage_bytes;
+	uint64_t own_usage_bytes;	/* usage minus its children's (what it holds itself) */
 	uint64_t max_bytes, high_bytes, low_bytes, min_bytes;	/* MW_MEMCG_UNLIMITED = max */
 	uint64_t swap_bytes;		/* v2: memory.swap.current; v1: memsw usage */
 	bool swap_known;
@@ -169,6 +170,9 @@ struct mw_memcg_tree {
 	bool walk_complete;		/* no list was cut short */
 	bool charged_known;		/* a page scan fed charges */
 	uint64_t charged_unknown_bytes;	/* scan charges pointing at no memcg of the tree */
+	/* slabs whose obj_cgroup vector the dump left out (a filtered dump
+	 * drops zero pages): their objects' charges are not counted */
+	uint64_t slab_vectors_not_in_dump;
 };
 
 /*

@@ -174,7 +174,17 @@ static void view_free(struct view *v)
 	free(v->last);
 }
 
-/* Dying memcgs of the subtree, by usage. */
+static int by_own_desc(const void *a, const void *b, void *arg)
+{
+	const struct mw_memcg_tree *t = arg;
+	const struct mw_memcg *x = &t->memcgs[*(const size_t *)a];
+	const struct mw_memcg *y = &t->memcgs[*(const size_t *)b];
+	if (x->own_usage_bytes != y->own_usage_bytes)
+		return x->own_usage_bytes < y->own_usage_bytes ? 1 : -1;
+	return by_usage_desc(a, b, arg);
+}
+
+/* Dying memcgs of the subtree, those holding most themselves first. */
 static size_t dying_list(const struct mw_memcg_tree *t, size_t top, size_t **ret)
 {
 	size_t *d = malloc((t->nr ? t->nr : 1) * sizeof(*d)), n = 0;
@@ -184,7 +194,7 @@ static size_t dying_list(const struct mw_memcg_tree *t, size_t top, size_t **ret
 	for (size_t i = 0; i < t->nr; i++)
 		if (t->memcgs[i].dying && mw_memcg_in_subtree(t, i, top))
 			d[n++] = i;
-	qsort_r(d, n, sizeof(*d), by_usage_desc, (void *)t);
+	qsort_r(d, n, sizeof(*d), by_own_desc, (void *)t);
 	return n;
 }
 
@@ -253,6 +263,7 @@ static void json_memcg(struct mw_json *j, const struct mw_memcg_tree *t,
 	else
 		mw_json_null(j);
 	mw_json_kv_string(j, "usage_source", m->usage_from_stats ? "stat" : "page_counter");
+	mw_json_kv_uint(j, "own_usage_bytes", m->own_usage_bytes);
 	mw_json_key(j, "limits");
 	mw_json_object_begin(j);
 	json_limit(j, "max", m->max_bytes);
@@ -389,6 +400,8 @@ static void render_json(struct mw_context *ctx, const struct mw_memcg_tree *t,
 	mw_json_kv_uint(&j, "memcgs_not_listed", v.omitted);
 	if (t->charged_known && top == 0)
 		mw_json_kv_uint(&j, "charged_unknown_bytes", t->charged_unknown_bytes);
+	if (t->charged_known)
+		mw_json_kv_uint(&j, "slab_vectors_not_in_dump", t->slab_vectors_not_in_dump);
 
 	size_t nd = dying_list(t, top, &dying);
 	mw_json_key(&j, "dying");
@@ -487,21 +500,39 @@ static void text_pins(FILE *o, const struct mw_memcg *m)
 	fprintf(o, "      held by");
 	if (p->css_refs >= 0)
 		fprintf(o, " %" PRId64 " reference%s:", p->css_refs, p->css_refs == 1 ? "" : "s");
-	human(p->lru_bytes, h, sizeof(h));
-	fprintf(o, " %" PRIu64 " charged folio%s on its LRU lists (%s%s)", p->lru_folios,
-		p->lru_folios == 1 ? "" : "s", h, p->lru_complete ? "" : ", lists cut short");
-	if (p->children)
-		fprintf(o, ", %" PRIu64 " child cgroup%s", p->children, p->children == 1 ? "" : "s");
-	if (p->offline_wbs)
-		fprintf(o, ", %" PRIu64 " writeback structure%s", p->offline_wbs,
+	const char *sep = " ";
+	if (p->lru_folios || !p->lru_complete) {
+		human(p->lru_bytes, h, sizeof(h));
+		fprintf(o, "%s%" PRIu64 " charged folio%s on its LRU lists (%s%s)", sep,
+			p->lru_folios, p->lru_folios == 1 ? "" : "s", h,
+			p->lru_complete ? "" : ", lists cut short");
+		sep = ", ";
+	}
+	if (p->children) {
+		fprintf(o, "%s%" PRIu64 " child cgroup%s", sep, p->children,
+			p->children == 1 ? "" : "s");
+		sep = ", ";
+	}
+	if (p->offline_wbs) {
+		fprintf(o, "%s%" PRIu64 " cgroup writeback structure%s", sep, p->offline_wbs,
 			p->offline_wbs == 1 ? "" : "s");
-	if (p->stock_cpus)
-		fprintf(o, ", %" PRIu64 " CPU charge cache%s", p->stock_cpus,
+		sep = ", ";
+	}
+	if (p->stock_cpus) {
+		fprintf(o, "%s%" PRIu64 " CPU charge cache%s", sep, p->stock_cpus,
 			p->stock_cpus == 1 ? "" : "s");
-	if (p->id_css_refs)
-		fprintf(o, ", its id (%" PRIu64 " swap entries or more)", p->swap_id_refs);
+		sep = ", ";
+	}
+	if (p->id_css_refs) {
+		fprintf(o, "%sits id (%" PRIu64 " references: swap entries, ...)", sep,
+			p->swap_id_refs);
+		sep = ", ";
+	}
 	if (p->other_refs > 0)
-		fprintf(o, ", %" PRId64 " other (sockets, folios off the LRU, ...)", p->other_refs);
+		fprintf(o, "%s%" PRId64 " other (sockets, folios off the LRU, ...)", sep,
+			p->other_refs);
+	else if (sep[0] == ' ' && p->css_refs < 0)
+		fprintf(o, " nothing found");
 	fputc('\n', o);
 	for (size_t f = 0; f < p->nr_files && f < FILES_SHOWN; f++) {
 		const struct mw_memcg_file_pin *fp = &p->files[f];
@@ -538,9 +569,10 @@ static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
 	if (top)
 		fprintf(o, ", subtree %s", root->path);
 	fprintf(o, "): %zu, %zu dying\n", v.in_subtree, nd);
-	fprintf(o, "usage is the page counter (memory.current%s); the other columns are "
-		"memory.stat, per-CPU changes not yet flushed included\n\n",
-		t->v1 ? ", memory.usage_in_bytes" : "");
+	fprintf(o, "USAGE is the page counter (%s); the other columns are memory.stat's "
+		"counters, per-CPU changes not yet flushed included\n\n",
+		t->v1 ? "memory.usage_in_bytes; the root's is its file + anon, as the kernel shows"
+		      : "memory.current");
 	fprintf(o, "%10s %-*s %10s %10s %10s %10s %10s  %s\n", "USAGE", BAR_WIDTH, "",
 		"ANON", "FILE", "SHMEM", "KERNEL", "SOCK", "CGROUP");
 	double whole = root->usage_bytes ? (double)root->usage_bytes : 1.0;
@@ -577,6 +609,9 @@ static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
 		human(dsum, h2, sizeof(h2));
 		fprintf(o, "\nThe page scan found %s charged to these memory cgroups "
 			"(pages and slab objects), %s of it to dying ones.\n", h, h2);
+		if (t->slab_vectors_not_in_dump)
+			fprintf(o, "(%" PRIu64 " slabs' object vectors are not in this filtered "
+				"dump: their objects are not counted)\n", t->slab_vectors_not_in_dump);
 	}
 
 	if (nd) {
