@@ -167,7 +167,7 @@ static void findings(const struct mw_pagescan *ps, struct mw_summary *s)
 	struct mw_finding *f;
 
 	double un = pct(B[MW_PAGE_UNACCOUNTED], T);
-	if (un >= 5.0 || B[MW_PAGE_UNACCOUNTED] >= (1ULL << 30)) {
+	if (un >= 3.0 || B[MW_PAGE_UNACCOUNTED] >= (1ULL << 30)) {
 		mib(B[MW_PAGE_UNACCOUNTED], h, sizeof(h));
 		f = finding(s, "unaccounted-memory", un >= 10.0 ? MW_SEVERITY_WARNING : MW_SEVERITY_INFO,
 			    B[MW_PAGE_UNACCOUNTED],
