@@ -21,4 +21,5 @@ libmw_a_SOURCES += \
 	analyzer/walk.h \
 	analyzer/task.c analyzer/task.h \
 	analyzer/skb.c analyzer/skb.h \
-	analyzer/sockets.c analyzer/sockets.h
+	analyzer/sockets.c analyzer/sockets.h \
+	analyzer/skbfrags.c analyzer/skbfrags.h

@@ -526,6 +526,13 @@ static bool check_skb(struct mw_skb_walker *w, uint64_t skb, const uint8_t *sb,
 		shinfo = end;
 	}
 
+	uint64_t dpfn;
+	if (!mw_kmem_direct_pfn(w->mem, head, &dpfn)) {
+		skb_warn(w, "%s: skb 0x%" PRIx64 ": head 0x%" PRIx64
+			 " is outside the direct map; skb skipped", what, skb, head);
+		return false;
+	}
+
 	uint8_t si[4096];
 	size_t si_len = l->off_frags + (size_t)l->max_frags * l->frag_size;
 	if (si_len < l->off_nr_frags + 1)
@@ -549,12 +556,6 @@ static bool check_skb(struct mw_skb_walker *w, uint64_t skb, const uint8_t *sb,
 	uint64_t head_size = end + l->shinfo_size;
 	if (l->end_size == 8)
 		head_size = end - head + l->shinfo_size;
-	uint64_t dpfn;
-	if (!mw_kmem_direct_pfn(w->mem, head, &dpfn)) {
-		skb_warn(w, "%s: skb 0x%" PRIx64 ": head 0x%" PRIx64
-			 " is outside the direct map; skb skipped", what, skb, head);
-		return false;
-	}
 	err = resolve_page(w, mw_kmem_pfn_page(w->mem, dpfn), &hpfn, &order, &hflags);
 	if (err) {
 		skb_warn_error(w, err, what, "skb 0x%" PRIx64 ": head page; skb skipped", skb);

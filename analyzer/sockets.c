@@ -1431,6 +1431,9 @@ struct mw_error *mw_sockets_holders(const struct mw_sockets *s,
 		h->recv_queue_bytes += so->recv_queue_bytes;
 		h->payload_bytes += so->recv.bytes;
 		h->pinned_bytes += so->pinned_bytes;
+		h->object_bytes += so->recv.skb_bytes + so->recv.head_bytes +
+			so->send.skb_bytes + so->send.head_bytes;
+		h->page_bytes += so->page_bytes;
 		h->truesize += so->recv.truesize + so->send.truesize;
 		h->skbs += so->recv.skbs + so->send.skbs;
 		h->frags += so->recv.frags + so->send.frags;

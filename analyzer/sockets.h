@@ -133,6 +133,8 @@ struct mw_sockets_holder {
 	uint64_t recv_queue_bytes;	/* unread: sum of recv_queue_bytes */
 	uint64_t payload_bytes;		/* payload on the receive queues */
 	uint64_t pinned_bytes;
+	uint64_t object_bytes;		/* sk_buff objects and kmalloc'd heads */
+	uint64_t page_bytes;		/* its sockets' share of the pages */
 	uint64_t truesize;
 	uint64_t skbs;
 	uint64_t frags;

@@ -173,37 +173,54 @@ void mw_sockets_finding(const struct mw_sockets *s,
 
 	double ratio = h->payload_bytes ? (double)h->pinned_bytes / (double)h->payload_bytes : 0;
 	char addr[300];
-	if (top->local[0] && top->remote[0] && h->nr_sockets > 1)
-		put(addr, sizeof(addr), "%s, e.g. %s from %s", fds, top->local, top->remote);
-	else if (top->local[0] && top->remote[0])
-		put(addr, sizeof(addr), "%s, %s from %s", fds, top->local, top->remote);
+	bool wild = !top->remote[0] || !strcmp(top->remote, "0.0.0.0:0") ||
+		!strcmp(top->remote, "[::]:0");
+	const char *where = fds[0] ? fds : "no fd";
+	if (top->local[0] && !wild)
+		put(addr, sizeof(addr), "%s, %s%s from %s", where,
+		    h->nr_sockets > 1 ? "e.g. " : "", top->local, top->remote);
 	else if (top->local[0])
-		put(addr, sizeof(addr), "%s, %s", fds, top->local);
+		put(addr, sizeof(addr), "%s, %s", where, top->local);
 	else
-		put(addr, sizeof(addr), "%s", fds[0] ? fds : "no fd");
-	uint64_t page_bytes = 0;
-	for (int i = 0; i < MW_SKB_ORDERS; i++)
-		page_bytes += h->pages_by_order[i] * (4096ULL << i);
-	human(h->pinned_bytes > page_bytes ? h->pinned_bytes - page_bytes : 0,
-	      other, sizeof(other));
+		put(addr, sizeof(addr), "%s", where);
+	char pages_part[400], objects[32], share[32], shared[64];
+	human(h->object_bytes, objects, sizeof(objects));
+	human(h->page_bytes, share, sizeof(share));
+	shared[0] = '\0';
+	if (h->shared_pages)
+		put(shared, sizeof(shared), "; %s of them shared with other processes' sockets",
+		    grouped(h->shared_pages, other, sizeof(other)));
+	if (h->frag_pages)
+		put(pages_part, sizeof(pages_part),
+		    "%s of whole pages behind their heads and frags (%s%s) and %s of sk_buff "
+		    "objects and kmalloc'd heads", share, orders, shared, objects);
+	else
+		put(pages_part, sizeof(pages_part),
+		    "%s of sk_buff objects and kmalloc'd heads (slab), no whole pages", objects);
 	put(f->evidence, sizeof(f->evidence),
-		 "%s: %s of payload in %s skbs with %s frags. The skbs keep %s alive: "
-		 "%s, plus %s of sk_buff objects and kmalloc'd heads. "
-		 "Payload to pinned memory 1:%.0f (%.1f%% of it is data). "
-		 "The kernel charges the sockets %s (skb truesize, what sockstat's mem counts).",
-		 addr, payload, grouped(h->skbs, skbs, sizeof(skbs)),
-		 grouped(h->frags, frags, sizeof(frags)), pinned, orders, other,
-		 ratio, ratio > 0 ? 100.0 / ratio : 0.0, truesize);
-	if (h->pid >= 0)
+	    "%s: %s of payload in %s skbs with %s frags. They pin %s: %s. "
+	    "Payload to pinned memory 1:%.0f (%.1f%% of it is data). "
+	    "The kernel charges the sockets %s (skb truesize, what sockstat's mem counts).",
+	    addr, payload, grouped(h->skbs, skbs, sizeof(skbs)),
+	    grouped(h->frags, frags, sizeof(frags)), pinned, pages_part,
+	    ratio, ratio > 0 ? 100.0 / ratio : 0.0, truesize);
+	bool net = h->family == MW_AF_INET || h->family == MW_AF_INET6;
+	if (h->pid < 0)
 		put(f->advice, sizeof(f->advice),
-			 "Make %s read or close these sockets: the pages return to the "
-			 "page allocator when their last skb is consumed. They came from "
-			 "the page allocator (a NIC driver's receive buffers), so slabtop "
-			 "and Slab in /proc/meminfo do not show them.", who);
+		    "These sockets have no owner (not accepted yet, or closed with data "
+		    "left): check the listener that should accept them.");
+	else if (h->page_bytes * 2 >= h->pinned_bytes)
+		put(f->advice, sizeof(f->advice),
+		    "Make %s read or close these sockets: each page goes back to the page "
+		    "allocator when the last skb using it is consumed. The pages are %s, "
+		    "taken straight from the page allocator: slabtop and Slab in "
+		    "/proc/meminfo do not show them.", who,
+		    net ? "a NIC driver's receive buffers" : "the sender's data pages");
 	else
 		put(f->advice, sizeof(f->advice),
-			 "These sockets have no owner yet (not accepted, or closed with "
-			 "data left): check the listener that should accept them.");
+		    "Make %s read or close these sockets. The memory is in slab caches "
+		    "(skbuff_head_cache, kmalloc-*): slabtop counts it, but not whose it is.",
+		    who);
 }
 
 /* ---- text ---- */

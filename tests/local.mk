@@ -43,3 +43,4 @@ tests_test_memcg_SOURCES = tests/test-memcg.c
 tests_test_memcg_LDADD = $(MW_LIBS)
 TESTS += tests/test-memcg tests/memcg-real.sh
 EXTRA_DIST += tests/memcg-real.sh
+include tests/sockets.mk
