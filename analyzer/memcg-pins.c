@@ -425,12 +425,21 @@ static void walk_list(struct mw_kernel *k, const struct pins_layout *p,
 	 * those folios' lru field holds their mlock count) */
 	if ((pos >> 48) == 0xdead && (pos & 0xffffffffffffULL) <= 0x1000)
 		return;
+	/* Brent's cycle check: a loop that does not come back to the head is
+	 * found within twice its length */
+	uint64_t mark = head, power = 1, steps = 0;
 	while (pos != head) {
-		if (!pos || !*budget) {
+		if (!pos || !*budget || pos == mark) {
 			mw_warn(w, "memcg %s: LRU list at 0x%" PRIx64 " %s; the rest is not counted",
-				m->path, head, pos ? "is longer than the bound (a loop?)" : "has a NULL link");
+				m->path, head, !pos ? "has a NULL link" : pos == mark
+				? "loops" : "is longer than the bound");
 			m->pins.lru_complete = false;
 			return;
+		}
+		if (++steps == power) {
+			mark = pos;
+			power *= 2;
+			steps = 0;
 		}
 		(*budget)--;
 		uint64_t folio = pos - p->folio_lru, flags, mapping, memcg_data, next;
@@ -491,10 +500,15 @@ static void walk_list(struct mw_kernel *k, const struct pins_layout *p,
 
 static void memcg_lru(struct mw_kernel *k, const struct pins_layout *p,
 		      uint64_t page_size, uint32_t nr_nodes, struct mw_memcg *m,
-		      uint64_t *budget, struct mw_warnings *w)
+		      uint64_t *total_budget, struct mw_warnings *w)
 {
 	struct file_acc fa = { 0 };
 	m->pins.lru_complete = true;
+	/* every folio on its lists is charged to it: no more folios than
+	 * its usage in pages (and some slack for a racing counter) */
+	uint64_t own = m->usage_known ? m->usage_bytes / page_size + 4096 : 1ULL << 22;
+	uint64_t budget = own < *total_budget ? own : *total_budget;
+	uint64_t start = budget;
 	for (uint32_t nid = 0; nid < nr_nodes; nid++) {
 		uint64_t pn;
 		if (!ok64(k, m->addr + p->nodeinfo + 8ULL * nid, &pn) || !pn) {
@@ -504,10 +518,11 @@ static void memcg_lru(struct mw_kernel *k, const struct pins_layout *p,
 		}
 		uint64_t lruvec = pn + p->pn_lruvec;
 		for (uint32_t i = 0; i < p->nr_lists; i++)
-			walk_list(k, p, page_size, m, lruvec + p->lists + 16ULL * i, budget, &fa, w);
+			walk_list(k, p, page_size, m, lruvec + p->lists + 16ULL * i, &budget, &fa, w);
 		for (uint32_t i = 0; i < p->nr_gen_lists; i++)
-			walk_list(k, p, page_size, m, lruvec + p->gen_lists + 16ULL * i, budget, &fa, w);
+			walk_list(k, p, page_size, m, lruvec + p->gen_lists + 16ULL * i, &budget, &fa, w);
 	}
+	*total_budget -= start - budget;
 	if (fa.nr) {
 		for (size_t i = 0; i < fa.nr; i++)
 			describe_file(k, p, fa.mapping[i], &fa.v[i]);
@@ -563,11 +578,17 @@ static void count_offline_wbs(struct mw_kernel *k, const struct pins_layout *p,
 	}
 	if (!ok64(k, head, &pos))
 		return;
+	uint64_t mark = head, power = 1, steps = 0;
 	for (unsigned n = 0; pos != head; n++) {
-		if (!pos || n >= MAX_OFFLINE_WBS) {
+		if (!pos || n >= MAX_OFFLINE_WBS || pos == mark) {
 			mw_warn(w, "memcg pins: offline_cgwbs list %s; the rest is not counted",
-				pos ? "too long (a loop?)" : "has a NULL link");
+				!pos ? "has a NULL link" : pos == mark ? "loops" : "is too long");
 			return;
+		}
+		if (++steps == power) {
+			mark = pos;
+			power *= 2;
+			steps = 0;
 		}
 		uint64_t wb = pos - p->wb_offline_node, css;
 		if (ok64(k, wb + p->wb_memcg_css, &css) && css) {

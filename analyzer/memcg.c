@@ -665,6 +665,24 @@ static void summarize(struct mw_memcg_tree *t)
 	}
 }
 
+static int cmp_addr(const void *a, const void *b, void *arg)
+{
+	const struct mw_memcg_tree *t = arg;
+	uint64_t x = t->memcgs[*(const size_t *)a].addr, y = t->memcgs[*(const size_t *)b].addr;
+	return x < y ? -1 : x > y;
+}
+
+static struct mw_error *index_by_addr(struct mw_memcg_tree *t)
+{
+	t->by_addr = malloc((t->nr ? t->nr : 1) * sizeof(*t->by_addr));
+	if (!t->by_addr)
+		return &mw_error_nomem;
+	for (size_t i = 0; i < t->nr; i++)
+		t->by_addr[i] = i;
+	qsort_r(t->by_addr, t->nr, sizeof(*t->by_addr), cmp_addr, t);
+	return NULL;
+}
+
 struct mw_error *mw_memcg_walk(const struct mw_memcg_layout *l,
 			       mw_memcg_read_fn *read, void *arg,
 			       const struct mw_memcg_input *in,
@@ -728,6 +746,8 @@ struct mw_error *mw_memcg_walk(const struct mw_memcg_layout *l,
 		goto out;
 	fold(l, ret, wk.sc);
 	summarize(ret);
+	if ((err = index_by_addr(ret)))
+		goto out;
 	if (l->has_nr_dying && ret->memcgs[0].cgroup) {
 		uint32_t v;
 		if (ok_u32(&r, ret->memcgs[0].cgroup + l->cgrp_nr_dying, &v))
@@ -978,6 +998,7 @@ void mw_memcg_tree_deinit(struct mw_memcg_tree *t)
 		free(m->pins.files);
 	}
 	free(t->memcgs);
+	free(t->by_addr);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -1004,9 +1025,17 @@ bool mw_memcg_in_subtree(const struct mw_memcg_tree *t, size_t i, size_t top)
 
 ptrdiff_t mw_memcg_find_addr(const struct mw_memcg_tree *t, uint64_t addr)
 {
-	for (size_t i = 0; i < t->nr; i++)
-		if (t->memcgs[i].addr == addr)
-			return (ptrdiff_t)i;
+	size_t lo = 0, hi = t->by_addr ? t->nr : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t a = t->memcgs[t->by_addr[mid]].addr;
+		if (a == addr)
+			return (ptrdiff_t)t->by_addr[mid];
+		if (a < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return -1;
 }
 

@@ -161,6 +161,7 @@ struct mw_memcg_tree {
 	unsigned nr_cpus;		/* possible CPUs whose deltas were folded */
 	struct mw_memcg *memcgs;	/* preorder; [0] is the root */
 	size_t nr;
+	size_t *by_addr;		/* indexes of memcgs sorted by address */
 	size_t nr_online, nr_dying;
 	/* The kernel's own count: root cgroup's nr_dying_descendants (v2: the
 	 * root's cgroup.stat; counts dying cgroups of every controller); -1 if

@@ -262,7 +262,6 @@ static void test_fold(void)
 	put64(&im, a + OFF_MEMORY + PC_MAX, 1024);	/* 4 MiB */
 	put64(&im, a + OFF_MEMORY + PC_MIN, 16);
 	put32(&im, get64(&im, root + OFF_CGROUP) + CG_NR_DYING, 1);
-	(void)b;
 
 	struct mw_warnings w;
 	struct mw_memcg_tree t;
@@ -311,6 +310,8 @@ static void test_fold(void)
 	tap_ok(mw_memcg_find_path(&t, "/a.slice/c.scope/") == 2 &&
 	       mw_memcg_find_path(&t, "/nope") == -1, "find by path");
 	tap_ok(mw_memcg_in_subtree(&t, 2, 1) && !mw_memcg_in_subtree(&t, 3, 1), "subtree");
+	tap_ok(mw_memcg_find_addr(&t, b) == 3 && mw_memcg_find_addr(&t, root) == 0 &&
+	       mw_memcg_find_addr(&t, b + 8) == -1, "find by address");
 done:
 	mw_memcg_tree_deinit(&t);
 out:
