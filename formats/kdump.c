@@ -87,6 +87,7 @@ enum {
 
 enum {
 	DESC_SIZE = 24,
+	MAX_VERSION = 64,		/* 6 is the newest; later ones read as 6 */
 	MIN_BLOCK_SIZE = 1024,
 	MAX_BLOCK_SIZE = 1 << 20,
 	WORDS_PER_BLOCK = 8,		/* 512 pfns per rank prefix entry */
@@ -936,20 +937,22 @@ static struct mw_error *open_kdump(struct mw_reader *r, struct kdump *k)
 		return err;
 	int32_t version = (int32_t)le32_at(dh + DH_HEADER_VERSION);
 	uint32_t bs = le32_at(dh + DH_BLOCK_SIZE);
-	if (!good_block_size(bs)) {
-		if (good_block_size(__builtin_bswap32(bs)))
+	if (!good_block_size(bs) || version < 0 || version > MAX_VERSION) {
+		if (good_block_size(__builtin_bswap32(bs)) &&
+		    __builtin_bswap32((uint32_t)version) <= MAX_VERSION)
 			return mw_error_at_offset(MW_ERR_UNSUPPORTED, DH_BLOCK_SIZE,
 						  "kdump file of a big-endian machine: not supported");
-		if (good_block_size(le32_at(dh + DH_BLOCK_SIZE_32)))
+		if (version >= 0 && version <= MAX_VERSION &&
+		    good_block_size(le32_at(dh + DH_BLOCK_SIZE_32)))
 			return mw_error_at_offset(MW_ERR_UNSUPPORTED, DH_BLOCK_SIZE_32,
 						  "kdump file of a 32-bit machine: not supported");
+		if (version < 0 || version > MAX_VERSION)
+			return mw_error_at_offset(MW_ERR_FORMAT, DH_HEADER_VERSION,
+						  "kdump header: version %" PRId32, version);
 		return mw_error_at_offset(MW_ERR_FORMAT, DH_BLOCK_SIZE,
 					  "kdump header: block size %" PRIu32 " is not a page size",
 					  bs);
 	}
-	if (version < 0)
-		return mw_error_at_offset(MW_ERR_FORMAT, DH_HEADER_VERSION,
-					  "kdump header: version %" PRId32, version);
 	k->block_size = bs;
 	k->shift = (unsigned)__builtin_ctz(bs);
 	k->status = le32_at(dh + DH_STATUS);

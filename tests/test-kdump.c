@@ -1057,6 +1057,24 @@ static void test_corrupt(const struct world *w)
 	expect_open_fails("c-bs.kdump", c, b.len, MW_ERR_FORMAT, "block size not a page size");
 
 	memcpy(c, b.p, b.len);
+	v = htobe32(BS);
+	memcpy(c + 428, &v, 4);
+	v = htobe32(6);
+	memcpy(c + 8, &v, 4);
+	expect_open_fails("c-be.kdump", c, b.len, MW_ERR_UNSUPPORTED, "big-endian machine's kdump");
+
+	memcpy(c, b.p, b.len);
+	memset(c + 428, 0, 4);
+	v = htole32(BS);
+	memcpy(c + 416, &v, 4);
+	expect_open_fails("c-32.kdump", c, b.len, MW_ERR_UNSUPPORTED, "32-bit machine's kdump");
+
+	memcpy(c, b.p, b.len);
+	v = htole32(0x12345678);
+	memcpy(c + 8, &v, 4);
+	expect_open_fails("c-version.kdump", c, b.len, MW_ERR_FORMAT, "header version absurd");
+
+	memcpy(c, b.p, b.len);
 	uint64_t big = htole64(1ull << 40);
 	memcpy(c + BS + 56, &big, 8);
 	expect_open_fails("c-notes.kdump", c, b.len, MW_ERR_FORMAT, "notes size absurd");
