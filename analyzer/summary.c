@@ -181,7 +181,8 @@ static void findings(const struct mw_pagescan *ps, struct mw_summary *s)
 		evidence(f, "%" PRIu64 " pages with a reference and no mapping, slab, page table, "
 			 "stack, vmalloc or percpu owner; %s of them charged to a memory cgroup "
 			 "(__GFP_ACCOUNT); %" PRIu64 " non-LRU movable pages; %" PRIu64
-			 " pages with refcount 0 on no free list",
+			 " pages with refcount 0 on no free list (later pages of multi-page "
+			 "allocations)",
 			 c->pages[MW_PAGE_UNACCOUNTED], k, c->movable_ops_pages, c->zero_ref_pages);
 	}
 	double sh = pct(B[MW_PAGE_SHMEM], T);
