@@ -22,6 +22,9 @@ run_compare() {
 	[ $rc -le 1 ] || { ok 1 "compare.py $*"; sed 's/^/# /' "$tmp/cmp.out"; return; }
 	while IFS= read -r line; do
 		case "$line" in
+		"not ok - "*"# TODO"*) # an expected failure: numbered, not counted
+			tap_n=$((tap_n + 1))
+			echo "not ok $tap_n - ${line#not ok - }" ;;
 		"ok - "*) ok 0 "${line#ok - }" ;;
 		"not ok - "*) ok 1 "${line#not ok - }" ;;
 		*) echo "$line" ;;
