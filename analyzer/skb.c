@@ -33,6 +33,7 @@ struct map_entry {
 	uint32_t owner;
 	uint32_t refs;		/* local: this owner's refs; global: the owner's refs */
 	uint32_t nr_owners;
+	uint32_t kinds;		/* enum mw_skb_page_kind bits */
 	bool used;
 };
 
@@ -479,6 +480,7 @@ static struct mw_error *page_is_slab(struct mw_skb_walker *w, uint64_t hpfn,
 struct pending_ref {
 	uint64_t pfn;
 	uint32_t order;
+	uint32_t kind;		/* enum mw_skb_page_kind */
 };
 
 struct pending {
@@ -576,6 +578,8 @@ static bool check_skb(struct mw_skb_walker *w, uint64_t skb, const uint8_t *sb,
 		p->page_head = true;
 		p->refs[p->nr].pfn = hpfn;
 		p->refs[p->nr].order = order;
+		p->refs[p->nr].kind = (sb[l->off_head_frag] & l->head_frag_mask) ?
+			MW_SKB_PAGE_FRAG_HEAD : MW_SKB_PAGE_LARGE_KMALLOC;
 		p->nr++;
 	}
 
@@ -602,6 +606,7 @@ static bool check_skb(struct mw_skb_walker *w, uint64_t skb, const uint8_t *sb,
 		}
 		p->refs[p->nr].pfn = hpfn;
 		p->refs[p->nr].order = order;
+		p->refs[p->nr].kind = MW_SKB_PAGE_FRAG;
 		p->nr++;
 	}
 	p->frag_list = get64(si, l->off_frag_list);
@@ -609,7 +614,7 @@ static bool check_skb(struct mw_skb_walker *w, uint64_t skb, const uint8_t *sb,
 }
 
 static struct mw_error *add_ref(struct mw_skb_walker *w, uint64_t pfn,
-				uint32_t order)
+				uint32_t order, uint32_t kind)
 {
 	struct map_entry *e;
 	bool created;
@@ -618,6 +623,7 @@ static struct mw_error *add_ref(struct mw_skb_walker *w, uint64_t pfn,
 		return err;
 	if (created)
 		e->order = order;
+	e->kinds |= kind;
 	e->refs++;
 	return NULL;
 }
@@ -652,7 +658,8 @@ static struct mw_error *commit_skb(struct mw_skb_walker *w, const uint8_t *sb,
 			st->head_bytes += p->head_bytes;
 	}
 	for (size_t i = 0; i < p->nr; i++)
-		if ((err = add_ref(w, p->refs[i].pfn, p->refs[i].order)))
+		if ((err = add_ref(w, p->refs[i].pfn, p->refs[i].order,
+					   p->refs[i].kind)))
 			return err;
 	return NULL;
 }
@@ -947,6 +954,7 @@ struct mw_error *mw_skb_owner_end(struct mw_skb_walker *w, uint32_t owner,
 		bool created;
 		if ((err = map_get(w->pages, le->key, &ge, &created)))
 			return err;
+		ge->kinds |= le->kinds;
 		if (created) {
 			ge->order = le->order;
 			ge->owner = owner;
@@ -986,6 +994,7 @@ struct mw_error *mw_skb_pages(const struct mw_skb_walker *w,
 		v[n].owner = m->v[i].owner;
 		v[n].refs = m->v[i].refs;
 		v[n].nr_owners = m->v[i].nr_owners;
+		v[n].kinds = m->v[i].kinds;
 		n++;
 	}
 	qsort(v, n, sizeof(*v), page_cmp);

@@ -124,10 +124,18 @@ static inline void mw_skb_stats_add(struct mw_skb_stats *a,
 	a->truncated |= b->truncated;
 }
 
+/* What an skb uses a page for (bits). */
+enum mw_skb_page_kind {
+	MW_SKB_PAGE_FRAG = 1u << 0,		/* behind a frag */
+	MW_SKB_PAGE_FRAG_HEAD = 1u << 1,	/* a page-frag head (head_frag) */
+	MW_SKB_PAGE_LARGE_KMALLOC = 1u << 2,	/* a kmalloc'd head too big for a slab */
+};
+
 /* A compound page kept alive by skbs. */
 struct mw_skb_page {
 	uint64_t pfn;			/* the compound head */
 	uint32_t order;
+	uint32_t kinds;			/* enum mw_skb_page_kind bits */
 	uint32_t owner;			/* owner id given to mw_skb_owner_end */
 	uint32_t refs;			/* frags and heads of the owner pointing into it */
 	uint32_t nr_owners;		/* owners that refer to it */

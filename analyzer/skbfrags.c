@@ -10,6 +10,7 @@ struct moved {
 	uint64_t pfn;
 	uint64_t n;
 	uint64_t memcg;
+	bool large_kmalloc;	/* from slab_unreclaimable (kmalloc_large rule) */
 };
 
 struct tstate {
@@ -28,6 +29,7 @@ struct mw_skbfrags {
 	struct moved *v;
 	size_t nr_moved, cap_moved;
 	uint64_t moved;
+	uint64_t moved_from_slab;
 	bool nomem;
 };
 
@@ -60,8 +62,10 @@ void mw_skbfrags_destroy(struct mw_skbfrags *sf)
 	free(sf);
 }
 
-/* Pages of [pfn, pfn + n) inside the set. */
-static uint64_t overlap(const struct mw_skbfrags *sf, uint64_t pfn, uint64_t n)
+/* Pages of [pfn, pfn + n) inside the set (without the set's pages with any
+ * of the kind bits in skip). */
+static uint64_t overlap(const struct mw_skbfrags *sf, uint64_t pfn, uint64_t n,
+			uint32_t skip)
 {
 	size_t lo = 0, hi = sf->nr;
 	/* first set entry that ends after pfn */
@@ -75,6 +79,8 @@ static uint64_t overlap(const struct mw_skbfrags *sf, uint64_t pfn, uint64_t n)
 	}
 	uint64_t got = 0, end = pfn + n;
 	for (size_t i = lo; i < sf->nr && sf->pages[i].pfn < end; i++) {
+		if (sf->pages[i].kinds & skip)
+			continue;
 		uint64_t s = sf->pages[i].pfn, e = s + (1ULL << sf->pages[i].order);
 		if (s < pfn)
 			s = pfn;
@@ -100,13 +106,24 @@ static struct mw_error *thread_init(void *arg, unsigned thread, void **ret)
 static void on_page(void *tstate, const struct mw_page_event *ev)
 {
 	struct tstate *t = tstate;
-	uint64_t n = overlap(t->sf, ev->pfn, ev->nr_pages ? ev->nr_pages : 1);
+	uint64_t nr = ev->nr_pages ? ev->nr_pages : 1;
+	uint64_t n = overlap(t->sf, ev->pfn, nr, 0);
 	if (!n)
 		return;
 	if (ev->category < MW_PAGE_NR_CATEGORIES)
 		t->by_category[ev->category] += n;
-	if (ev->category != MW_PAGE_UNACCOUNTED)
+	bool large_kmalloc = false;
+	if (ev->category == MW_PAGE_SLAB_UNRECLAIMABLE && !ev->slab_cache) {
+		/* the scan took a compound page with one reference and no
+		 * flags for a kmalloc_large(); a frag page looks the same.
+		 * Pages that were an skb's kmalloc'd head stay slab. */
+		n = overlap(t->sf, ev->pfn, nr, MW_SKB_PAGE_LARGE_KMALLOC);
+		if (!n)
+			return;
+		large_kmalloc = true;
+	} else if (ev->category != MW_PAGE_UNACCOUNTED) {
 		return;
+	}
 	if (t->nr == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 64;
 		struct moved *v = realloc(t->v, cap * sizeof(*v));
@@ -117,7 +134,7 @@ static void on_page(void *tstate, const struct mw_page_event *ev)
 		t->v = v;
 		t->cap = cap;
 	}
-	t->v[t->nr++] = (struct moved){ ev->pfn, n, ev->memcg };
+	t->v[t->nr++] = (struct moved){ ev->pfn, n, ev->memcg, large_kmalloc };
 }
 
 static struct mw_error *thread_done(void *arg, unsigned thread, void *tstate)
@@ -193,11 +210,11 @@ static struct mw_memcg_pages *find_memcg(struct mw_pagescan *ps, uint64_t memcg)
 	return lo < ps->nr_memcgs && ps->memcgs[lo].memcg == memcg ? &ps->memcgs[lo] : NULL;
 }
 
-static void move(uint64_t *pages, uint64_t n)
+static void move(uint64_t *pages, enum mw_page_category from, uint64_t n)
 {
-	if (pages[MW_PAGE_UNACCOUNTED] < n)
-		n = pages[MW_PAGE_UNACCOUNTED];
-	pages[MW_PAGE_UNACCOUNTED] -= n;
+	if (pages[from] < n)
+		n = pages[from];
+	pages[from] -= n;
 	pages[MW_PAGE_SKB_FRAGS] += n;
 }
 
@@ -205,18 +222,28 @@ void mw_skbfrags_apply(struct mw_skbfrags *sf, struct mw_pagescan *ps)
 {
 	for (size_t i = 0; i < sf->nr_moved; i++) {
 		const struct moved *m = &sf->v[i];
-		move(ps->c.pages, m->n);
-		if (ps->zone_counts)
-			move(ps->zone_counts[zone_index(ps, m->pfn)].pages, m->n);
+		enum mw_page_category from = m->large_kmalloc ?
+			MW_PAGE_SLAB_UNRECLAIMABLE : MW_PAGE_UNACCOUNTED;
+		move(ps->c.pages, from, m->n);
+		if (ps->zone_counts) {
+			struct mw_scan_counts *z = &ps->zone_counts[zone_index(ps, m->pfn)];
+			move(z->pages, from, m->n);
+			if (m->large_kmalloc && z->large_kmalloc_pages >= m->n)
+				z->large_kmalloc_pages -= m->n;
+		}
+		if (m->large_kmalloc && ps->c.large_kmalloc_pages >= m->n)
+			ps->c.large_kmalloc_pages -= m->n;
 		if (m->memcg) {
 			struct mw_memcg_pages *mp = find_memcg(ps, m->memcg);
 			if (mp)
-				move(mp->pages, m->n);
+				move(mp->pages, from, m->n);
 			/* kmem_charged_pages counts charged pages in unaccounted */
-			if (ps->c.kmem_charged_pages >= m->n)
+			if (!m->large_kmalloc && ps->c.kmem_charged_pages >= m->n)
 				ps->c.kmem_charged_pages -= m->n;
 		}
 		sf->moved += m->n;
+		if (m->large_kmalloc)
+			sf->moved_from_slab += m->n;
 	}
 	sf->nr_moved = 0;
 }
@@ -227,4 +254,5 @@ void mw_skbfrags_counts(const struct mw_skbfrags *sf, struct mw_skbfrags_counts 
 	ret->set_pages = sf->set_pages;
 	memcpy(ret->by_category, sf->by_category, sizeof(ret->by_category));
 	ret->moved = sf->moved;
+	ret->moved_from_slab = sf->moved_from_slab;
 }

@@ -35,7 +35,8 @@ void mw_skbfrags_destroy(struct mw_skbfrags *sf);
 /* An observer of every category (it only counts pages of the set). */
 void mw_skbfrags_observer(struct mw_skbfrags *sf, struct mw_page_observer *ret);
 
-/* Move the set's pages the scan called unaccounted to skb_frags. */
+/* Move the set's pages the scan called unaccounted (and frag pages it took
+ * for kmalloc_large) to skb_frags. */
 void mw_skbfrags_apply(struct mw_skbfrags *sf, struct mw_pagescan *ps);
 
 /* After the scan: the set's pages by the category the scan gave them
@@ -43,7 +44,8 @@ void mw_skbfrags_apply(struct mw_skbfrags *sf, struct mw_pagescan *ps);
 struct mw_skbfrags_counts {
 	uint64_t set_pages;				/* 2^order over the set */
 	uint64_t by_category[MW_PAGE_NR_CATEGORIES];	/* as the scan saw them */
-	uint64_t moved;					/* unaccounted -> skb_frags */
+	uint64_t moved;					/* -> skb_frags */
+	uint64_t moved_from_slab;			/* of those, from slab_unreclaimable */
 };
 void mw_skbfrags_counts(const struct mw_skbfrags *sf, struct mw_skbfrags_counts *ret);
 

@@ -572,6 +572,40 @@ static void walk_hlist(struct ctx *c, uint64_t first, bool nulls,
 	}
 }
 
+/*
+ * Read a hash table's bucket array. A page of it the dump left out was a
+ * zero page (makedumpfile's dump level 1, mw-convert --exclude-zero): a
+ * table's pages are kernel memory, never the page cache, user or free pages
+ * the other dump levels leave out. So such pages read as empty buckets,
+ * unless the dump is incomplete (cut short), where a missing page says
+ * nothing about its contents.
+ */
+static struct mw_error *read_table(struct ctx *c, uint64_t addr, void *buf,
+				   size_t len)
+{
+	struct mw_error *err = mw_kernel_read(c->k, addr, buf, len);
+	if (!err || err->code != MW_ERR_NOT_IN_DUMP ||
+	    mw_reader_info(c->k->reader)->incomplete)
+		return err;
+	mw_error_destroy(err);
+	uint8_t *b = buf;
+	for (size_t done = 0; done < len;) {
+		size_t n = 4096 - (size_t)((addr + done) & 4095);
+		if (n > len - done)
+			n = len - done;
+		err = mw_kernel_read(c->k, addr + done, b + done, n);
+		if (err && err->code == MW_ERR_NOT_IN_DUMP) {
+			mw_error_destroy(err);
+			memset(b + done, 0, n);
+			c->out->counts.zero_table_pages++;
+		} else if (err) {
+			return err;
+		}
+		done += n;
+	}
+	return NULL;
+}
+
 /* An array of nr buckets of bsize bytes with a list head at head_off. */
 static void walk_buckets(struct ctx *c, uint64_t base, uint64_t nr,
 			 uint32_t bsize, uint32_t head_off, bool nulls,
@@ -594,8 +628,8 @@ static void walk_buckets(struct ctx *c, uint64_t base, uint64_t nr,
 	uint64_t per = CHUNK / bsize;
 	for (uint64_t i = 0; i < nr && !c->fatal; i += per) {
 		uint64_t n = nr - i < per ? nr - i : per;
-		struct mw_error *err = mw_kernel_read(c->k, base + i * bsize, buf,
-						      (size_t)(n * bsize));
+		struct mw_error *err = read_table(c, base + i * bsize, buf,
+						  (size_t)(n * bsize));
 		if (err) {
 			char ctx[128];
 			snprintf(ctx, sizeof(ctx), "sockets: %s buckets %" PRIu64 "-%" PRIu64,
@@ -696,8 +730,8 @@ static void count_netlink(struct ctx *c)
 			size = MAX_HASH_BUCKETS;
 		for (uint32_t i = 0; i < size; i += CHUNK) {
 			uint32_t n = size - i < CHUNK ? size - i : CHUNK;
-			if ((err = mw_kernel_read(c->k, tbl + l->bt_buckets + (uint64_t)i * 8,
-						  b, (size_t)n * 8))) {
+			if ((err = read_table(c, tbl + l->bt_buckets + (uint64_t)i * 8,
+					      b, (size_t)n * 8))) {
 				mw_warn_error(c->w, err, "sockets: nl_table buckets");
 				break;
 			}
@@ -753,13 +787,13 @@ static void find_by_tables(struct ctx *c)
 
 	/* each network namespace: its unix and packet sockets, and its own
 	 * TCP/UDP tables if it has them */
-	uint64_t head;
-	if (!l->has_net || (err = mw_kernel_symbol(c->k, "net_namespace_list", &head))) {
-		if (l->has_net)
-			mw_warn_error(c->w, err, "sockets: network namespaces not walked");
-		else
-			mw_warn(c->w, "sockets: no net.list in the types; network namespaces not walked");
-	} else {
+	uint64_t head = 0;
+	err = NULL;
+	if (!l->has_net)
+		mw_warn(c->w, "sockets: no net.list in the types; network namespaces not walked");
+	else if ((err = mw_kernel_symbol(c->k, "net_namespace_list", &head)))
+		mw_warn_error(c->w, err, "sockets: network namespaces not walked");
+	else {
 		struct mw_cycle cy;
 		uint64_t next;
 		mw_cycle_init(&cy, head);

@@ -85,6 +85,7 @@ struct mw_sockets_counts {
 	uint64_t no_owner;		/* full sockets no fd holds */
 	uint64_t tasks;			/* processes whose fd tables were read */
 	uint64_t netns;			/* network namespaces */
+	uint64_t zero_table_pages;	/* hash table pages the dump left out as zero */
 };
 
 struct mw_sockets {

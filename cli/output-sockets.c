@@ -98,7 +98,7 @@ static void kind_words(uint16_t family, uint16_t type, uint16_t protocol,
 		put(buf, len, "%zu %ssockets", n, what);
 }
 
-/* "256 order-3 pages (32 KiB each) and 4 order-0 pages" */
+/* "8 order-3 (32 KiB) and 2,754 order-0 (4 KiB) pages" */
 static void orders_words(const uint64_t *by_order, char *buf, size_t len)
 {
 	size_t o = 0;
@@ -107,18 +107,26 @@ static void orders_words(const uint64_t *by_order, char *buf, size_t len)
 		if (by_order[i])
 			total++;
 	buf[0] = '\0';
-	for (int i = MW_SKB_ORDERS - 1; i >= 0 && o < len; i--) {
+	for (int i = MW_SKB_ORDERS - 1; i >= 0 && o + 1 < len; i--) {
 		if (!by_order[i])
 			continue;
-		char n[32], each[32];
-		human(4096ULL << i, each, sizeof(each));
+		char n[32];
+		uint64_t kib = 4ULL << i;
 		const char *sep = parts == 0 ? "" : parts == total - 1 ? " and " : ", ";
-		o += put(buf + o, len - o, "%s%s order-%d page%s (%s each)",
-				      sep, grouped(by_order[i], n, sizeof(n)), i,
-				      by_order[i] == 1 ? "" : "s", each);
+		if (kib >= 1024)
+			o += put(buf + o, len - o, "%s%s order-%d (%" PRIu64 " MiB)", sep,
+				 grouped(by_order[i], n, sizeof(n)), i, kib / 1024);
+		else
+			o += put(buf + o, len - o, "%s%s order-%d (%" PRIu64 " KiB)", sep,
+				 grouped(by_order[i], n, sizeof(n)), i, kib);
 		parts++;
 	}
-	if (!parts)
+	uint64_t pages = 0;
+	for (int i = 0; i < MW_SKB_ORDERS; i++)
+		pages += by_order[i];
+	if (parts)
+		put(buf + o, len - o, " page%s", pages == 1 ? "" : "s");
+	else
 		put(buf, len, "no pages");
 }
 
@@ -183,24 +191,22 @@ void mw_sockets_finding(const struct mw_sockets *s,
 		put(addr, sizeof(addr), "%s, %s", where, top->local);
 	else
 		put(addr, sizeof(addr), "%s", where);
-	char pages_part[400], objects[32], share[32], shared[64];
+	char pages_part[400], objects[32], shared[64];
 	human(h->object_bytes, objects, sizeof(objects));
-	human(h->page_bytes, share, sizeof(share));
 	shared[0] = '\0';
 	if (h->shared_pages)
-		put(shared, sizeof(shared), "; %s of them shared with other processes' sockets",
+		put(shared, sizeof(shared), ", %s shared with other processes' sockets",
 		    grouped(h->shared_pages, other, sizeof(other)));
 	if (h->frag_pages)
-		put(pages_part, sizeof(pages_part),
-		    "%s of whole pages behind their heads and frags (%s%s) and %s of sk_buff "
-		    "objects and kmalloc'd heads", share, orders, shared, objects);
+		put(pages_part, sizeof(pages_part), "%s%s, and %s of sk_buffs and kmalloc'd heads",
+		    orders, shared, objects);
 	else
-		put(pages_part, sizeof(pages_part),
-		    "%s of sk_buff objects and kmalloc'd heads (slab), no whole pages", objects);
+		put(pages_part, sizeof(pages_part), "%s of sk_buffs and kmalloc'd heads (slab)",
+		    objects);
 	put(f->evidence, sizeof(f->evidence),
-	    "%s: %s of payload in %s skbs with %s frags. They pin %s: %s. "
-	    "Payload to pinned memory 1:%.0f (%.1f%% of it is data). "
-	    "The kernel charges the sockets %s (skb truesize, what sockstat's mem counts).",
+	    "%s: %s unread in %s skbs with %s frags, pinning %s: %s. "
+	    "Payload to pinned 1:%.0f (%.1f%% is data). skb truesize, what sockstat's mem "
+	    "counts: %s.",
 	    addr, payload, grouped(h->skbs, skbs, sizeof(skbs)),
 	    grouped(h->frags, frags, sizeof(frags)), pinned, pages_part,
 	    ratio, ratio > 0 ? 100.0 / ratio : 0.0, truesize);
@@ -434,6 +440,7 @@ static void render_json(struct mw_context *ctx, const struct mw_sockets *s,
 	mw_json_kv_uint(&j, "packet_in_table", n->packet_table);
 	mw_json_kv_uint(&j, "processes_read", n->tasks);
 	mw_json_kv_uint(&j, "network_namespaces", n->netns);
+	mw_json_kv_uint(&j, "table_pages_left_out_as_zero", n->zero_table_pages);
 	mw_json_kv_uint(&j, "pinned_bytes", s->pinned_bytes);
 	mw_json_kv_uint(&j, "skb_object_bytes", s->recv.skb_bytes + s->send.skb_bytes);
 	mw_json_kv_uint(&j, "kmalloc_head_bytes", s->recv.head_bytes + s->send.head_bytes);
