@@ -23,3 +23,7 @@ libmw_a_SOURCES += \
 	analyzer/skb.c analyzer/skb.h \
 	analyzer/sockets.c analyzer/sockets.h \
 	analyzer/skbfrags.c analyzer/skbfrags.h
+# page cache and shared memory by file (P5)
+libmw_a_SOURCES += \
+	analyzer/paths.c analyzer/paths.h \
+	analyzer/files.c analyzer/files.h

@@ -5,6 +5,7 @@ Python 3 standard library only; a module for the analyses' tests and a
 command line:
 
     compare.py summary MEMWHERE.json TRUTH.json [LABEL]
+    compare.py files MEMWHERE.json TRUTH.json [LABEL]      (memwhere --top 0 files)
 
 prints one TAP result line per check ("ok - ..." / "not ok - ..."),
 without numbers, and "#" lines with value, truth and tolerance side by side
@@ -388,7 +389,160 @@ def compare_memcg(mw, truth, checks):
                             worst[2] or "-", dying.get("count"), want))
 
 
-COMMANDS = {"summary": compare_summary, "memcg": compare_memcg}
+# ---- files ----------------------------------------------------------------
+
+SHM_DEST = 0o1000       # /proc/sysvipc/shm perms bit of an IPC_RMID'ed segment
+
+
+def written_paths(truth):
+    """Files open in a process of the scenario that still runs (not a
+    transient process of the truth printer): being written at dump time, so
+    their residency may move by a page between mincore and the dump."""
+    out = set()
+    for t in truth.get("tasks", []):
+        if t.get("transient") or t.get("kernel_thread") or t.get("state") == "Z":
+            continue
+        for target in (t.get("fds") or {}).values():
+            if isinstance(target, str) and target.startswith("/"):
+                out.add(target)
+    return out
+
+
+def compare_files(mw, truth, checks):
+    """memwhere files --top 0 against the guest: every file of the scenario's
+    trees (cached_bytes == mincore residency, exactly; one page of slack only
+    for a file a running process has open), the unlinked /dev/shm file still
+    mapped (/proc/PID/map_files residency), the removed SysV segment (rss of
+    /proc/sysvipc/shm), and the total against /proc/meminfo (Cached +
+    Buffers: Cached already holds Shmem, and leaves out swap cache and
+    block-device buffers; memwhere lists block devices' cache as files, so
+    Buffers is added) within 1%."""
+    files = mw.get("files")
+    if not isinstance(files, list) or "total_cached_bytes" not in mw:
+        checks.fail("memwhere files JSON has files and total_cached_bytes")
+        return
+    if mw.get("files_listed") != mw.get("files_total"):
+        checks.fail("files JSON lists every file (run with --top 0)")
+    page = truth.get("page_size", 4096)
+    final = truth.get("phase") == "final"
+    written = written_paths(truth)
+    by_path = {}
+    for f in files:
+        if f.get("name_kind") == "path" and not f.get("deleted"):
+            by_path[f["path"]] = f
+    checked = exact = 0
+    slack_used = []
+    reclaimed = []
+    bad = []
+    attr_bad = []
+    for tf in truth.get("files", []):
+        path, want = tf["path"], tf.get("resident_bytes")
+        if want is None:
+            continue
+        m = by_path.get(path)
+        got = m["cached_bytes"] if m else 0
+        checked += 1
+        slack = page if path in written else 0
+        if final:
+            ok = abs(got - want) <= slack
+        else:
+            # oom: residency measured before the OOM; reclaim only shrinks it
+            ok = got <= want + slack
+        if got == want:
+            exact += 1
+        elif ok and final:
+            slack_used.append("%s (%+d B)" % (path, got - want))
+        elif ok:
+            reclaimed.append("%s (%+d B)" % (path, got - want))
+        if not ok:
+            bad.append("%-10s %12d B  truth %12d B (mincore)  tolerance %d B  %s" % (
+                "memwhere", got, want, slack if final else want + slack, path))
+        if m and final:
+            for key, tkey in (("size_bytes", "size_bytes"), ("inode", "inode"), ("fs", "fs")):
+                if tkey in tf and m.get(key) != tf[tkey] and not (
+                        key == "size_bytes" and path in written):
+                    attr_bad.append("%s %s: memwhere %r, truth %r" % (path, key, m.get(key),
+                                                                      tf[tkey]))
+    what = "equals" if final else "is at most (reclaim since the truth)"
+    checks._add(not bad, "%d files: cached_bytes %s the mincore residency%s" % (
+        checked, what, " (one page of slack for files open in a running process)"),
+        bad[:40] + (["... %d more" % (len(bad) - 40)] if len(bad) > 40 else []))
+    if final:
+        checks._add(not attr_bad, "%d files: size_bytes, inode and fs equal the truth's"
+                    % checked, attr_bad[:40])
+    if final:
+        # unlinked files still mapped: /proc/PID/map_files residency
+        deleted = {}
+        for t in truth.get("tasks", []):
+            for sm in t.get("shared_mappings") or []:
+                name = sm.get("name", "")
+                if name.endswith(" (deleted)") and name.startswith("/") and \
+                        not name.startswith("/SYSV") and not name.startswith("/memfd:"):
+                    deleted[(name[:-len(" (deleted)")], sm.get("inode"))] = sm
+        for (path, ino), sm in sorted(deleted.items()):
+            cand = [f for f in files if f.get("path") == path and f.get("inode") == ino]
+            got = cand[0] if cand else None
+            checks._add(got is not None and got.get("deleted") is True,
+                        "%s (inode %s) listed as deleted" % (path, ino),
+                        ["memwhere %r" % (got,)])
+            if got is not None:
+                checks.equal("%s cached_bytes" % path, got["cached_bytes"],
+                             sm.get("resident_bytes"), "its residency through /proc/PID/map_files")
+        # SysV segments: rss of /proc/sysvipc/shm, by shmid
+        sysv = {}
+        for f in files:
+            sid = (f.get("sysv") or {}).get("shmid")
+            if f.get("name_kind") == "sysv_shm" and sid is not None:
+                sysv[sid] = f
+        for row in truth.get("sysvipc_shm", []):
+            sid = row.get("shmid")
+            f = sysv.get(sid)
+            if f is None:
+                checks.fail("SysV segment shmid %s (key %s) listed" % (sid, row.get("key")),
+                            ["memwhere SysV files: %r" % sorted(sysv)])
+                continue
+            checks.equal("SysV shmid %s cached_bytes" % sid, f["cached_bytes"], row.get("rss"),
+                         "rss of /proc/sysvipc/shm")
+            checks.equal("SysV shmid %s key" % sid, (f.get("sysv") or {}).get("key"),
+                         row.get("key"), "key of /proc/sysvipc/shm")
+            removed = bool(int(str(row.get("perms", 0)), 8) & SHM_DEST)
+            checks.equal("SysV shmid %s deleted" % sid, f.get("deleted"), removed,
+                         "SHM_DEST in the perms of /proc/sysvipc/shm")
+    # totals
+    exp = expectations(truth)
+    if exp and exp.get("file") and exp.get("shmem") and exp["file"][0] is not None \
+            and exp["shmem"][0] is not None:
+        total = exp["file"][0] + exp["shmem"][0]
+        src = ("Cached + Buffers (%s; %s)" % (exp["file"][1], exp["shmem"][1])) if final \
+            else "total pagecache - swap cache in the OOM report"
+        checks.close("total_cached_bytes", mw["total_cached_bytes"], total, src,
+                     rel=0.01, abs_=0)
+        checks.close("shmem_bytes", mw.get("shmem_bytes"), exp["shmem"][0], exp["shmem"][1],
+                     rel=0.01, abs_=0)
+        tot_diff = "%+d B (%.3f%%)" % (mw["total_cached_bytes"] - total,
+                                       100.0 * (mw["total_cached_bytes"] - total) / total
+                                       if total else 0)
+    else:
+        checks.fail("truth has meminfo numbers for the total")
+        tot_diff = "?"
+    if final:
+        m = parse_meminfo(final_raw(truth, "/proc/meminfo") or "") or truth.get("meminfo", {})
+        if m.get("Buffers") is not None:
+            checks.close("block_device_bytes", mw.get("block_device_bytes"), m["Buffers"],
+                         "Buffers of /proc/meminfo")
+        if m.get("Dirty") is not None:
+            checks.close("dirty_bytes", mw.get("dirty_bytes"), m["Dirty"],
+                         "Dirty of /proc/meminfo")
+    checks.lines.append("# files table: %d files checked, %d exact, slack used on %d%s%s; "
+                        "total %d B, against the truth %s" % (
+                            checked, exact, len(slack_used),
+                            (" (" + ", ".join(slack_used) + ")") if slack_used else "",
+                            ("; %d below the truth printed before the OOM (reclaimed): %s"
+                             % (len(reclaimed), ", ".join(reclaimed))) if reclaimed else "",
+                            mw["total_cached_bytes"], tot_diff))
+
+
+COMMANDS = {"summary": compare_summary, "memcg": compare_memcg, "files": compare_files}
 
 
 def main(argv):

@@ -44,3 +44,4 @@ tests_test_memcg_LDADD = $(MW_LIBS)
 TESTS += tests/test-memcg tests/memcg-real.sh
 EXTRA_DIST += tests/memcg-real.sh
 include tests/sockets.mk
+include tests/files.mk

@@ -1,0 +1,1021 @@
+/* memwhere: page cache and shared memory by file (files.h). */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/files.h"
+#include "analyzer/kread.h"
+#include "analyzer/paths.h"
+#include "analyzer/vm.h"
+
+enum {
+	BROKEN_WARNINGS = 10,		/* broken paths warned one by one */
+	MAX_IPC_NS = 4096,		/* IPC namespaces looked at */
+	MAX_SHM_SEGMENTS = 1 << 20,	/* SysV segments per namespace */
+	XA_CHUNK = 64,
+	MAX_XA_NODES = 1 << 20,
+	INODE_SPAN_MAX = 4096,
+};
+
+static const char *const name_kinds[MW_FILE_NR_NAMES] = {
+	[MW_FILE_PATH] = "path",
+	[MW_FILE_OTHER_NS] = "other_ns",
+	[MW_FILE_MEMFD] = "memfd",
+	[MW_FILE_SYSV_SHM] = "sysv_shm",
+	[MW_FILE_SHARED_ANON] = "shared_anon",
+	[MW_FILE_BLOCK_DEVICE] = "block_device",
+	[MW_FILE_PSEUDO] = "pseudo",
+	[MW_FILE_NO_NAME] = "no_name",
+	[MW_FILE_BROKEN] = "broken",
+};
+
+const char *mw_file_name_kind(enum mw_file_name n)
+{
+	return (unsigned)n < MW_FILE_NR_NAMES ? name_kinds[n] : "?";
+}
+
+/* ---- counting pages per (address_space, memcg) ---- */
+
+struct acc {
+	uint64_t mapping;	/* 0: free slot */
+	uint64_t memcg;
+	uint64_t pages, dirty, writeback;
+	bool shmem;
+};
+
+struct acc_table {
+	struct acc *v;
+	size_t cap, n;
+	bool nomem;
+};
+
+static uint64_t mix(uint64_t a, uint64_t b)
+{
+	uint64_t x = a ^ (b * 0x9e3779b97f4a7c15ULL);
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static bool acc_grow(struct acc_table *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 4096;
+	struct acc *v = calloc(cap, sizeof(*v));
+	if (!v)
+		return false;
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->v[i].mapping)
+			continue;
+		size_t j = mix(t->v[i].mapping, t->v[i].memcg) & (cap - 1);
+		while (v[j].mapping)
+			j = (j + 1) & (cap - 1);
+		v[j] = t->v[i];
+	}
+	free(t->v);
+	t->v = v;
+	t->cap = cap;
+	return true;
+}
+
+static struct acc *acc_get(struct acc_table *t, uint64_t mapping, uint64_t memcg)
+{
+	if ((t->n + 1) * 4 > t->cap * 3 && !acc_grow(t)) {
+		t->nomem = true;
+		return NULL;
+	}
+	size_t mask = t->cap - 1;
+	size_t i = mix(mapping, memcg) & mask;
+	while (t->v[i].mapping && (t->v[i].mapping != mapping || t->v[i].memcg != memcg))
+		i = (i + 1) & mask;
+	if (!t->v[i].mapping) {
+		t->v[i].mapping = mapping;
+		t->v[i].memcg = memcg;
+		t->n++;
+	}
+	return &t->v[i];
+}
+
+/* ---- layout ---- */
+
+struct files_layout {
+	uint32_t as_host;
+	uint32_t i_mode, i_ino, i_nlink, i_size, i_sb, i_data;
+	uint32_t inode_span;
+	uint32_t sb_type, sb_root;
+	uint32_t fst_name;
+	bool has_bdev;
+	uint32_t bdev_vfs_inode, bd_dev;
+	bool has_bd_name;
+	uint32_t bd_name;		/* block_device.bd_device.kobj.name */
+	/* SysV shared memory */
+	bool has_ipc;
+	uint32_t ipc_shm_head;		/* ipc_namespace.ids[IPC_SHM_IDS].ipcs_idr.idr_rt.xa_head */
+	uint32_t xa_shift, xa_slots;
+	uint32_t perm_deleted, perm_id, perm_key, perm_mode;
+	uint32_t shm_perm, shm_file, shm_nattch;
+	uint32_t f_inode;
+	uint32_t task_nsproxy, nsproxy_ipc_ns;
+	uint32_t mnt_ns_root;
+	uint32_t ns_mnt_ns;
+	struct mw_paths_layout pl;
+};
+
+struct mw_files_scan {
+	struct mw_kernel *k;
+	struct files_layout l;
+	struct acc_table acc;		/* merged */
+	struct mw_error *err;
+};
+
+static uint32_t off32(const struct mw_field *f)
+{
+	return (uint32_t)f->offset;
+}
+
+static struct mw_error *resolve_layout(struct mw_kernel *k, struct files_layout *l)
+{
+	struct mw_field as_host, i_mode, i_ino, i_nlink, i_size, i_sb, i_data, i_dentry;
+	struct mw_field sb_type, sb_root, sb_mounts, fst_name;
+	struct mw_field d_parent, d_name_len, d_name_name, d_hash_pprev, d_alias_u, d_alias;
+	struct mw_field mnt_parent, mnt_mountpoint, mnt_root, mnt_ns, mnt_instance;
+	struct mw_field ns_root, task_nsproxy, nsproxy_mnt_ns, nsproxy_ipc_ns;
+	struct mw_field bdev_vfs_inode, bd_dev, bd_name;
+	struct mw_field ipc_head, xa_shift, xa_slots, perm_deleted, perm_id, perm_key, perm_mode;
+	struct mw_field shm_perm, shm_file, shm_nattch, f_inode;
+	const struct mw_field_spec spec[] = {
+		MW_FIELD_MEMBER("address_space.host", &as_host),
+		MW_FIELD_MEMBER("inode.i_mode", &i_mode),
+		MW_FIELD_MEMBER("inode.i_ino", &i_ino),
+		MW_FIELD_MEMBER("inode.i_nlink", &i_nlink),
+		MW_FIELD_MEMBER("inode.i_size", &i_size),
+		MW_FIELD_MEMBER("inode.i_sb", &i_sb),
+		MW_FIELD_MEMBER("inode.i_data", &i_data),
+		MW_FIELD_MEMBER("inode.i_dentry", &i_dentry),
+		MW_FIELD_MEMBER("super_block.s_type", &sb_type),
+		MW_FIELD_MEMBER("super_block.s_root", &sb_root),
+		MW_FIELD_MEMBER("super_block.s_mounts", &sb_mounts),
+		MW_FIELD_MEMBER("file_system_type.name", &fst_name),
+		MW_FIELD_MEMBER("dentry.d_parent", &d_parent),
+		MW_FIELD_MEMBER("dentry.d_name.len", &d_name_len),
+		MW_FIELD_MEMBER("dentry.d_name.name", &d_name_name),
+		MW_FIELD_MEMBER("dentry.d_hash.pprev", &d_hash_pprev),
+		MW_FIELD_MEMBER_OPT("dentry.d_u.d_alias", &d_alias_u),
+		MW_FIELD_MEMBER_OPT("dentry.d_alias", &d_alias),
+		MW_FIELD_MEMBER("mount.mnt_parent", &mnt_parent),
+		MW_FIELD_MEMBER("mount.mnt_mountpoint", &mnt_mountpoint),
+		MW_FIELD_MEMBER("mount.mnt.mnt_root", &mnt_root),
+		MW_FIELD_MEMBER("mount.mnt_ns", &mnt_ns),
+		MW_FIELD_MEMBER("mount.mnt_instance", &mnt_instance),
+		MW_FIELD_MEMBER("mnt_namespace.root", &ns_root),
+		MW_FIELD_MEMBER("task_struct.nsproxy", &task_nsproxy),
+		MW_FIELD_MEMBER("nsproxy.mnt_ns", &nsproxy_mnt_ns),
+		MW_FIELD_MEMBER_OPT("nsproxy.ipc_ns", &nsproxy_ipc_ns),
+		MW_FIELD_MEMBER_OPT("bdev_inode.vfs_inode", &bdev_vfs_inode),
+		MW_FIELD_MEMBER_OPT("block_device.bd_dev", &bd_dev),
+		MW_FIELD_MEMBER_OPT("block_device.bd_device.kobj.name", &bd_name),
+		MW_FIELD_MEMBER_OPT("ipc_namespace.ids[2].ipcs_idr.idr_rt.xa_head", &ipc_head),
+		MW_FIELD_MEMBER_OPT("xa_node.shift", &xa_shift),
+		MW_FIELD_MEMBER_OPT("xa_node.slots", &xa_slots),
+		MW_FIELD_MEMBER_OPT("kern_ipc_perm.deleted", &perm_deleted),
+		MW_FIELD_MEMBER_OPT("kern_ipc_perm.id", &perm_id),
+		MW_FIELD_MEMBER_OPT("kern_ipc_perm.key", &perm_key),
+		MW_FIELD_MEMBER_OPT("kern_ipc_perm.mode", &perm_mode),
+		MW_FIELD_MEMBER_OPT("shmid_kernel.shm_perm", &shm_perm),
+		MW_FIELD_MEMBER_OPT("shmid_kernel.shm_file", &shm_file),
+		MW_FIELD_MEMBER_OPT("shmid_kernel.shm_nattch", &shm_nattch),
+		MW_FIELD_MEMBER_OPT("file.f_inode", &f_inode),
+	};
+	struct mw_error *err = mw_types_resolve_fields(k->types, spec, MW_ARRAY_SIZE(spec));
+	if (err)
+		return mw_error_prepend(err, "page cache by file");
+	if (!d_alias_u.found && !d_alias.found)
+		return mw_error_create(MW_ERR_NOT_FOUND,
+				       "page cache by file: struct dentry has no d_alias (nor d_u.d_alias)");
+	if (i_nlink.size != 4 || d_name_len.size != 4 || i_size.size != 8 || i_ino.size != 8 ||
+	    i_mode.size != 2)
+		return mw_error_create(MW_ERR_UNSUPPORTED,
+				       "page cache by file: unexpected member sizes (i_nlink %" PRIu64
+				       ", d_name.len %" PRIu64 ", i_size %" PRIu64 ", i_ino %" PRIu64
+				       ", i_mode %" PRIu64 ")", i_nlink.size, d_name_len.size,
+				       i_size.size, i_ino.size, i_mode.size);
+	l->as_host = off32(&as_host);
+	l->i_mode = off32(&i_mode);
+	l->i_ino = off32(&i_ino);
+	l->i_nlink = off32(&i_nlink);
+	l->i_size = off32(&i_size);
+	l->i_sb = off32(&i_sb);
+	l->i_data = off32(&i_data);
+	uint32_t span = 0;
+	const uint32_t ends[] = { l->i_mode + 2, l->i_ino + 8, l->i_nlink + 4, l->i_size + 8,
+				  l->i_sb + 8 };
+	for (size_t i = 0; i < MW_ARRAY_SIZE(ends); i++)
+		if (ends[i] > span)
+			span = ends[i];
+	if (span > INODE_SPAN_MAX)
+		return mw_error_create(MW_ERR_BAD_DATA, "struct inode members past %d bytes",
+				       INODE_SPAN_MAX);
+	l->inode_span = span;
+	l->sb_type = off32(&sb_type);
+	l->sb_root = off32(&sb_root);
+	l->fst_name = off32(&fst_name);
+	l->has_bdev = bdev_vfs_inode.found && bd_dev.found;
+	l->bdev_vfs_inode = off32(&bdev_vfs_inode);
+	l->bd_dev = off32(&bd_dev);
+	l->has_bd_name = bd_name.found;
+	l->bd_name = off32(&bd_name);
+	l->has_ipc = ipc_head.found && xa_shift.found && xa_slots.found && perm_id.found &&
+		     perm_key.found && perm_mode.found && shm_perm.found && shm_file.found &&
+		     shm_nattch.found && f_inode.found && perm_mode.size == 2 &&
+		     xa_slots.nr_elements == XA_CHUNK;
+	l->ipc_shm_head = off32(&ipc_head);
+	l->xa_shift = off32(&xa_shift);
+	l->xa_slots = off32(&xa_slots);
+	l->perm_deleted = perm_deleted.found ? off32(&perm_deleted) : UINT32_MAX;
+	l->perm_id = off32(&perm_id);
+	l->perm_key = off32(&perm_key);
+	l->perm_mode = off32(&perm_mode);
+	l->shm_perm = off32(&shm_perm);
+	l->shm_file = off32(&shm_file);
+	l->shm_nattch = off32(&shm_nattch);
+	l->f_inode = off32(&f_inode);
+	l->task_nsproxy = off32(&task_nsproxy);
+	l->nsproxy_ipc_ns = nsproxy_ipc_ns.found ? off32(&nsproxy_ipc_ns) : UINT32_MAX;
+	l->ns_mnt_ns = off32(&nsproxy_mnt_ns);
+	l->mnt_ns_root = off32(&ns_root);
+
+	struct mw_paths_layout *pl = &l->pl;
+	pl->d_parent = off32(&d_parent);
+	pl->d_name_len = off32(&d_name_len);
+	pl->d_name_name = off32(&d_name_name);
+	pl->d_hash_pprev = off32(&d_hash_pprev);
+	pl->d_alias = off32(d_alias_u.found ? &d_alias_u : &d_alias);
+	pl->mnt_parent = off32(&mnt_parent);
+	pl->mnt_mountpoint = off32(&mnt_mountpoint);
+	pl->mnt_root = off32(&mnt_root);
+	pl->mnt_ns = off32(&mnt_ns);
+	pl->mnt_instance = off32(&mnt_instance);
+	pl->sb_root = off32(&sb_root);
+	pl->sb_mounts = off32(&sb_mounts);
+	pl->i_dentry = off32(&i_dentry);
+	return NULL;
+}
+
+struct mw_error *mw_files_scan_create(struct mw_kernel *k, struct mw_files_scan **ret)
+{
+	struct mw_files_scan *s = calloc(1, sizeof(*s));
+	if (!s)
+		return &mw_error_nomem;
+	s->k = k;
+	struct mw_error *err = resolve_layout(k, &s->l);
+	if (err) {
+		free(s);
+		return err;
+	}
+	*ret = s;
+	return NULL;
+}
+
+void mw_files_scan_destroy(struct mw_files_scan *s)
+{
+	if (!s)
+		return;
+	free(s->acc.v);
+	mw_error_destroy(s->err);
+	free(s);
+}
+
+static struct mw_error *thread_init(void *arg, unsigned thread, void **ret)
+{
+	(void)arg;
+	(void)thread;
+	struct acc_table *t = calloc(1, sizeof(*t));
+	if (!t)
+		return &mw_error_nomem;
+	*ret = t;
+	return NULL;
+}
+
+static void on_page(void *arg, const struct mw_page_event *ev)
+{
+	struct acc_table *t = arg;
+	if (t->nomem || !ev->mapping)
+		return;
+	struct acc *a = acc_get(t, ev->mapping, ev->memcg);
+	if (!a)
+		return;
+	a->pages += ev->nr_pages;
+	/* shmem folios are always dirty (they are written only to swap):
+	 * count dirty page cache as /proc/meminfo's Dirty does */
+	if (ev->dirty && ev->category == MW_PAGE_FILE)
+		a->dirty += ev->nr_pages;
+	if (ev->writeback)
+		a->writeback += ev->nr_pages;
+	if (ev->category == MW_PAGE_SHMEM)
+		a->shmem = true;
+}
+
+static struct mw_error *thread_done(void *arg, unsigned thread, void *tstate)
+{
+	(void)thread;
+	struct mw_files_scan *s = arg;
+	struct acc_table *t = tstate;
+	struct mw_error *err = NULL;
+	if (t->nomem)
+		err = &mw_error_nomem;
+	for (size_t i = 0; !err && i < t->cap; i++) {
+		const struct acc *src = &t->v[i];
+		if (!src->mapping)
+			continue;
+		struct acc *a = acc_get(&s->acc, src->mapping, src->memcg);
+		if (!a) {
+			err = &mw_error_nomem;
+			break;
+		}
+		a->pages += src->pages;
+		a->dirty += src->dirty;
+		a->writeback += src->writeback;
+		a->shmem |= src->shmem;
+	}
+	free(t->v);
+	free(t);
+	return err;
+}
+
+void mw_files_scan_observer(struct mw_files_scan *s, struct mw_page_observer *ret)
+{
+	*ret = (struct mw_page_observer){
+		.name = "page cache by file",
+		.categories = MW_PAGE_CATEGORY_BIT(MW_PAGE_FILE) |
+			      MW_PAGE_CATEGORY_BIT(MW_PAGE_SHMEM),
+		.arg = s,
+		.thread_init = thread_init,
+		.page = on_page,
+		.thread_done = thread_done,
+	};
+}
+
+/* ---- describing files ---- */
+
+struct sb_info {
+	uint64_t sb;
+	const char *fs;
+	uint64_t root;
+	bool bdev;
+	char *root_path;	/* where it is mounted ("/var"), NULL if unknown */
+	bool root_path_done;
+};
+
+struct resolver {
+	struct mw_files_scan *s;
+	struct mw_kernel *k;
+	const struct files_layout *l;
+	struct mw_paths *paths;
+	struct mw_files *out;
+	struct mw_warnings *w;
+	struct sb_info *sbs;
+	size_t nr_sbs, cap_sbs;
+	uint64_t broken;
+};
+
+static bool kread_ok(struct mw_kernel *k, uint64_t addr, void *buf, size_t len)
+{
+	struct mw_error *err = mw_kernel_read(k, addr, buf, len);
+	if (err) {
+		mw_error_destroy(err);
+		return false;
+	}
+	return true;
+}
+
+static const char *intern_fs(struct mw_files *f, const char *name)
+{
+	for (size_t i = 0; i < f->nr_fs_names; i++)
+		if (strcmp(f->fs_names[i], name) == 0)
+			return f->fs_names[i];
+	char **v = realloc(f->fs_names, (f->nr_fs_names + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	f->fs_names = v;
+	char *s = strdup(name);
+	if (!s)
+		return NULL;
+	v[f->nr_fs_names++] = s;
+	return s;
+}
+
+static struct sb_info *sb_info(struct resolver *r, uint64_t sb)
+{
+	for (size_t i = 0; i < r->nr_sbs; i++)
+		if (r->sbs[i].sb == sb)
+			return &r->sbs[i];
+	if (r->nr_sbs == r->cap_sbs) {
+		size_t cap = r->cap_sbs ? r->cap_sbs * 2 : 16;
+		struct sb_info *v = realloc(r->sbs, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		r->sbs = v;
+		r->cap_sbs = cap;
+	}
+	struct sb_info *e = &r->sbs[r->nr_sbs];
+	*e = (struct sb_info){ .sb = sb, .fs = "?" };
+	uint64_t type = 0, name = 0;
+	char buf[64];
+	if (mw_kptr_ok(sb, 8) && kread_ok(r->k, sb + r->l->sb_type, &type, 8) &&
+	    mw_kptr_ok(type, 8) && kread_ok(r->k, type + r->l->fst_name, &name, 8) &&
+	    mw_kptr_ok(name, 1)) {
+		struct mw_error *err = mw_kread_string(r->k, name, buf, sizeof(buf));
+		if (!err && buf[0]) {
+			const char *fs = intern_fs(r->out, buf);
+			if (!fs)
+				return NULL;
+			e->fs = fs;
+		}
+		mw_error_destroy(err);
+	}
+	if (mw_kptr_ok(sb, 8))
+		kread_ok(r->k, sb + r->l->sb_root, &e->root, 8);
+	e->bdev = strcmp(e->fs, "bdev") == 0;
+	r->nr_sbs++;
+	return e;
+}
+
+__attribute__((format(printf, 2, 3)))
+static char *dup_printf(size_t max, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = malloc(max);
+	if (s)
+		vsnprintf(s, max, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* "/dev/shm/ganglia/" of "/dev/shm/ganglia/x"; "/" of "/x". */
+static char *dirname_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) + 1 : 0;
+	if (!n)
+		return strdup(path);
+	char *s = malloc(n + 1);
+	if (s) {
+		memcpy(s, path, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+/* Where a super block is mounted ("/var"), for naming inodes with no dentry. */
+static const char *sb_root_path(struct resolver *r, struct sb_info *si)
+{
+	if (si->root_path_done)
+		return si->root_path;
+	si->root_path_done = true;
+	if (!si->root)
+		return NULL;
+	struct mw_path p;
+	struct mw_error *err = mw_paths_dentry(r->paths, si->sb, si->root, &p);
+	if (err) {
+		mw_error_destroy(err);
+		return NULL;
+	}
+	if (p.status == MW_PATH_OK)
+		si->root_path = p.path;
+	else
+		mw_path_deinit(&p);
+	return si->root_path;
+}
+
+static bool is_sysv_name(const char *n, uint32_t *key)
+{
+	if (strncmp(n, "SYSV", 4) != 0 || strlen(n) != 12)
+		return false;
+	uint32_t v = 0;
+	for (int i = 4; i < 12; i++) {
+		char c = n[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+			-1;
+		if (d < 0)
+			return false;
+		v = v << 4 | (uint32_t)d;
+	}
+	*key = v;
+	return true;
+}
+
+/* A file of a kernel-internal mount (no path): named by kind. */
+static struct mw_error *name_pseudo(struct mw_file *f, const char *leaf)
+{
+	uint32_t key;
+	if (strncmp(leaf, "memfd:", 6) == 0) {
+		f->name = MW_FILE_MEMFD;
+		f->path = strdup(leaf);
+		f->dir = strdup("memfd");
+	} else if (is_sysv_name(leaf, &key)) {
+		f->name = MW_FILE_SYSV_SHM;
+		f->sysv_key = key;
+		f->path = dup_printf(64, "SysV shm key 0x%08" PRIx32, key);
+		f->dir = strdup("SysV shm");
+	} else if (strcmp(leaf, "dev/zero") == 0) {
+		f->name = MW_FILE_SHARED_ANON;
+		f->path = strdup("anonymous shared memory (dev/zero)");
+		f->dir = strdup("anonymous shared memory");
+	} else {
+		f->name = MW_FILE_PSEUDO;
+		f->path = dup_printf(strlen(leaf) + strlen(f->fs) + 4, "%s:%s", f->fs, leaf);
+		f->dir = dup_printf(strlen(f->fs) + 32, "%s internal files", f->fs);
+	}
+	return f->path && f->dir ? NULL : &mw_error_nomem;
+}
+
+static struct mw_error *name_block_device(struct resolver *r, struct mw_file *f)
+{
+	const struct files_layout *l = r->l;
+	char name[64] = "?";
+	uint32_t dev = 0;
+	bool have_dev = false;
+	if (l->has_bdev && f->inode >= l->bdev_vfs_inode) {
+		uint64_t bdev = f->inode - l->bdev_vfs_inode, np = 0;
+		have_dev = kread_ok(r->k, bdev + l->bd_dev, &dev, 4);
+		if (l->has_bd_name && kread_ok(r->k, bdev + l->bd_name, &np, 8) &&
+		    mw_kptr_ok(np, 1)) {
+			struct mw_error *err = mw_kread_string(r->k, np, name, sizeof(name));
+			if (err || !name[0])
+				strcpy(name, "?");
+			mw_error_destroy(err);
+		}
+	}
+	f->name = MW_FILE_BLOCK_DEVICE;
+	if (have_dev)
+		f->path = dup_printf(128, "block device %s (%" PRIu32 ":%" PRIu32 ")", name,
+				     dev >> 20, dev & 0xfffff);
+	else
+		f->path = dup_printf(128, "block device %s", name);
+	f->dir = strdup("block devices");
+	return f->path && f->dir ? NULL : &mw_error_nomem;
+}
+
+static void warn_broken(struct resolver *r, const struct mw_file *f, const char *reason)
+{
+	if (r->broken++ < BROKEN_WARNINGS)
+		mw_warn(r->w, "page cache by file: the path of inode %" PRIu64 " (0x%" PRIx64
+			", %s) is cut short: %s; shown as %s", f->ino, f->inode, f->fs, reason,
+			f->path);
+}
+
+static struct mw_error *describe(struct resolver *r, struct mw_file *f)
+{
+	const struct files_layout *l = r->l;
+	struct mw_kernel *k = r->k;
+	uint64_t host = 0;
+	f->fs = "?";
+	f->size_bytes = -1;
+	f->sysv_key = f->sysv_shmid = f->sysv_nattch = -1;
+	if (!kread_ok(k, f->mapping + l->as_host, &host, 8) || !mw_kptr_ok(host, 8)) {
+		f->name = MW_FILE_BROKEN;
+		f->path = dup_printf(96, "(broken) address_space 0x%" PRIx64, f->mapping);
+		f->dir = strdup("(broken)");
+		if (!f->path || !f->dir)
+			return &mw_error_nomem;
+		warn_broken(r, f, "its host inode is unreadable");
+		return NULL;
+	}
+	f->inode = host;
+	uint8_t b[INODE_SPAN_MAX];
+	if (!kread_ok(k, host, b, l->inode_span)) {
+		f->name = MW_FILE_BROKEN;
+		f->path = dup_printf(96, "(broken) inode 0x%" PRIx64, host);
+		f->dir = strdup("(broken)");
+		if (!f->path || !f->dir)
+			return &mw_error_nomem;
+		warn_broken(r, f, "the inode is unreadable");
+		return NULL;
+	}
+	uint64_t sb, ino;
+	int64_t size;
+	uint32_t nlink;
+	memcpy(&sb, b + l->i_sb, 8);
+	memcpy(&ino, b + l->i_ino, 8);
+	memcpy(&size, b + l->i_size, 8);
+	memcpy(&nlink, b + l->i_nlink, 4);
+	f->ino = ino;
+	f->size_bytes = size;
+	struct sb_info *si = sb_info(r, sb);
+	if (!si)
+		return &mw_error_nomem;
+	f->fs = si->fs;
+	if (si->bdev)
+		return name_block_device(r, f);
+
+	struct mw_path p;
+	struct mw_error *err = mw_paths_inode(r->paths, sb, host, &p);
+	if (err)
+		return err;
+	switch (p.status) {
+	case MW_PATH_OK:
+		f->name = MW_FILE_PATH;
+		f->path = p.path;
+		p.path = NULL;
+		f->deleted = nlink == 0 || p.unlinked;
+		f->dir = dirname_of(f->path);
+		break;
+	case MW_PATH_OTHER_NS:
+		f->name = MW_FILE_OTHER_NS;
+		f->path = dup_printf(strlen(p.path) + strlen(f->fs) + 4, "%s:%s", f->fs, p.path);
+		f->deleted = nlink == 0 || p.unlinked;
+		f->dir = f->path ? dirname_of(f->path) : NULL;
+		break;
+	case MW_PATH_DISCONNECTED:
+		err = name_pseudo(f, p.path + (p.path[0] == '/'));
+		break;
+	case MW_PATH_NO_NAME: {
+		const char *where = sb_root_path(r, si);
+		f->name = MW_FILE_NO_NAME;
+		f->deleted = nlink == 0;
+		if (where)
+			f->path = dup_printf(strlen(where) + 96, "inode %" PRIu64 " on %s (no name cached)",
+					     ino, where);
+		else
+			f->path = dup_printf(strlen(f->fs) + 96, "inode %" PRIu64 " of a %s (no name cached)",
+					     ino, f->fs);
+		f->dir = where ? dup_printf(strlen(where) + 64, "unnamed inodes on %s", where)
+			       : dup_printf(strlen(f->fs) + 64, "unnamed %s inodes", f->fs);
+		break;
+	}
+	case MW_PATH_BROKEN:
+		f->name = MW_FILE_BROKEN;
+		f->path = p.path;
+		p.path = NULL;
+		f->deleted = nlink == 0;
+		f->dir = f->path ? dirname_of(f->path) : NULL;
+		if (f->path)
+			warn_broken(r, f, p.reason);
+		break;
+	}
+	mw_path_deinit(&p);
+	if (err)
+		return err;
+	return f->path && f->dir ? NULL : &mw_error_nomem;
+}
+
+/* ---- SysV shared memory: the segments of every IPC namespace ---- */
+
+struct shm_seg {
+	uint64_t inode;
+	int32_t id, key;
+	uint16_t mode;
+	bool deleted;
+	uint64_t nattch;
+};
+
+struct shm_list {
+	struct shm_seg *v;
+	size_t n, cap;
+	uint64_t nodes;
+	bool cut;
+};
+
+static void shm_add(struct resolver *r, struct shm_list *sl, uint64_t shp)
+{
+	const struct files_layout *l = r->l;
+	uint64_t perm = shp + l->shm_perm, file = 0, inode = 0, nattch = 0;
+	int32_t id = 0, key = 0;
+	uint16_t mode = 0;
+	uint8_t del = 0;
+	if (!mw_kptr_ok(shp, 8) || !kread_ok(r->k, perm + l->perm_id, &id, 4) ||
+	    !kread_ok(r->k, perm + l->perm_key, &key, 4) ||
+	    !kread_ok(r->k, perm + l->perm_mode, &mode, 2) ||
+	    !kread_ok(r->k, shp + l->shm_file, &file, 8) || !mw_kptr_ok(file, 8) ||
+	    !kread_ok(r->k, file + l->f_inode, &inode, 8) ||
+	    !kread_ok(r->k, shp + l->shm_nattch, &nattch, 8))
+		return;
+	if (l->perm_deleted != UINT32_MAX)
+		kread_ok(r->k, perm + l->perm_deleted, &del, 1);
+	if (sl->n == sl->cap) {
+		size_t cap = sl->cap ? sl->cap * 2 : 16;
+		struct shm_seg *v = realloc(sl->v, cap * sizeof(*v));
+		if (!v) {
+			sl->cut = true;
+			return;
+		}
+		sl->v = v;
+		sl->cap = cap;
+	}
+	sl->v[sl->n++] = (struct shm_seg){ .inode = inode, .id = id, .key = key, .mode = mode,
+					   .deleted = del != 0, .nattch = nattch };
+}
+
+/* Leaves of an xarray (an idr): pointers to kern_ipc_perm (shmid_kernel). */
+static void xa_walk(struct resolver *r, struct shm_list *sl, uint64_t entry, unsigned depth)
+{
+	const struct files_layout *l = r->l;
+	if (!entry || sl->cut)
+		return;
+	if ((entry & 3) != 2) {
+		if ((entry & 3) == 0 && sl->n < MAX_SHM_SEGMENTS)
+			shm_add(r, sl, entry);
+		return;
+	}
+	if (entry <= 4096 || depth > 12 || ++sl->nodes > MAX_XA_NODES) {
+		/* retry/sibling entries, or a node chain too deep */
+		if (entry > 4096)
+			sl->cut = true;
+		return;
+	}
+	uint64_t node = entry - 2;
+	uint64_t slots[XA_CHUNK];
+	if (!kread_ok(r->k, node + l->xa_slots, slots, sizeof(slots))) {
+		sl->cut = true;
+		return;
+	}
+	for (int i = 0; i < XA_CHUNK; i++)
+		xa_walk(r, sl, slots[i], depth + 1);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void sysv_details(struct resolver *r, struct mw_files *out)
+{
+	const struct files_layout *l = r->l;
+	struct mw_kernel *k = r->k;
+	bool any = false;
+	for (size_t i = 0; i < out->nr; i++)
+		any |= out->files[i].name == MW_FILE_SYSV_SHM;
+	if (!any || !l->has_ipc)
+		return;
+	/* IPC namespaces: init_ipc_ns and every task's */
+	uint64_t *ns = NULL;
+	size_t nr_ns = 0;
+	uint64_t init_ipc;
+	if (!mw_kernel_symbol(k, "init_ipc_ns", &init_ipc) && (ns = malloc(sizeof(*ns))))
+		ns[nr_ns++] = init_ipc;
+	uint64_t init_task, pos = 0, head;
+	struct mw_field tasks;
+	const struct mw_field_spec spec[] = { MW_FIELD_MEMBER("task_struct.tasks", &tasks) };
+	if (l->nsproxy_ipc_ns != UINT32_MAX && !mw_kernel_symbol(k, "init_task", &init_task) &&
+	    !mw_types_resolve_fields(k->types, spec, 1)) {
+		head = init_task + tasks.offset;
+		struct mw_cycle cyc;
+		mw_cycle_init(&cyc, head);
+		kread_ok(k, head, &pos, 8);
+		for (unsigned n = 0; pos && pos != head && n < (1u << 22); n++) {
+			if (!mw_kptr_ok(pos, 8) || mw_cycle_step(&cyc, pos))
+				break;
+			uint64_t task = pos - tasks.offset, nsp = 0, ipc = 0;
+			if (kread_ok(k, task + l->task_nsproxy, &nsp, 8) && mw_kptr_ok(nsp, 8) &&
+			    kread_ok(k, nsp + l->nsproxy_ipc_ns, &ipc, 8) && mw_kptr_ok(ipc, 8) &&
+			    nr_ns < MAX_IPC_NS) {
+				uint64_t *v = realloc(ns, (nr_ns + 1) * sizeof(*v));
+				if (v) {
+					ns = v;
+					ns[nr_ns++] = ipc;
+				}
+			}
+			if (!kread_ok(k, pos, &pos, 8))
+				break;
+		}
+	}
+	qsort(ns, nr_ns, sizeof(*ns), cmp_u64);
+	struct shm_list sl = { 0 };
+	for (size_t i = 0; i < nr_ns; i++) {
+		if (i && ns[i] == ns[i - 1])
+			continue;
+		uint64_t headp = 0;
+		if (kread_ok(k, ns[i] + l->ipc_shm_head, &headp, 8))
+			xa_walk(r, &sl, headp, 0);
+	}
+	free(ns);
+	for (size_t i = 0; i < out->nr; i++) {
+		struct mw_file *f = &out->files[i];
+		if (f->name != MW_FILE_SYSV_SHM)
+			continue;
+		for (size_t j = 0; j < sl.n; j++) {
+			if (sl.v[j].inode != f->inode)
+				continue;
+			f->sysv_shmid = sl.v[j].id;
+			f->sysv_key = (uint32_t)sl.v[j].key;
+			f->sysv_nattch = (int64_t)sl.v[j].nattch;
+			/* SHM_DEST (01000): IPC_RMID'ed, alive while attached */
+			f->deleted = sl.v[j].deleted || (sl.v[j].mode & 01000);
+			char *p = dup_printf(96, "SysV shm key 0x%08" PRIx32 " shmid %" PRId32 "%s",
+					     (uint32_t)sl.v[j].key, sl.v[j].id,
+					     f->deleted ? " (removed)" : "");
+			if (p) {
+				free(f->path);
+				f->path = p;
+			}
+			break;
+		}
+	}
+	if (sl.cut)
+		mw_warn(r->w, "page cache by file: the SysV shared memory segments could not all "
+			"be read (a bad IPC id tree); some segments show no shmid");
+	free(sl.v);
+}
+
+/* ---- ranking ---- */
+
+static int cmp_acc(const void *a, const void *b)
+{
+	const struct acc *x = a, *y = b;
+	if (x->mapping != y->mapping)
+		return x->mapping < y->mapping ? -1 : 1;
+	if (x->pages != y->pages)
+		return x->pages > y->pages ? -1 : 1;
+	return x->memcg < y->memcg ? -1 : x->memcg > y->memcg;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	const struct mw_file *x = a, *y = b;
+	if (x->cached_pages != y->cached_pages)
+		return x->cached_pages > y->cached_pages ? -1 : 1;
+	int c = strcmp(x->path, y->path);
+	if (c)
+		return c;
+	return x->mapping < y->mapping ? -1 : x->mapping > y->mapping;
+}
+
+static int cmp_dirname(const void *a, const void *b)
+{
+	const struct mw_file *const *x = a, *const *y = b;
+	return strcmp((*x)->dir, (*y)->dir);
+}
+
+static int cmp_dir(const void *a, const void *b)
+{
+	const struct mw_files_dir *x = a, *y = b;
+	if (x->cached_pages != y->cached_pages)
+		return x->cached_pages > y->cached_pages ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static struct mw_error *build_dirs(struct mw_files *out)
+{
+	if (!out->nr)
+		return NULL;
+	const struct mw_file **v = malloc(out->nr * sizeof(*v));
+	if (!v)
+		return &mw_error_nomem;
+	for (size_t i = 0; i < out->nr; i++)
+		v[i] = &out->files[i];
+	qsort(v, out->nr, sizeof(*v), cmp_dirname);
+	out->dirs = calloc(out->nr, sizeof(*out->dirs));
+	if (!out->dirs) {
+		free(v);
+		return &mw_error_nomem;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < out->nr; i++) {
+		const struct mw_file *f = v[i];
+		if (!n || strcmp(out->dirs[n - 1].name, f->dir) != 0)
+			out->dirs[n++] = (struct mw_files_dir){ .name = f->dir, .shmem = true };
+		struct mw_files_dir *d = &out->dirs[n - 1];
+		d->files++;
+		d->cached_pages += f->cached_pages;
+		d->dirty_pages += f->dirty_pages;
+		d->shmem &= f->shmem;
+	}
+	free(v);
+	out->nr_dirs = n;
+	qsort(out->dirs, n, sizeof(*out->dirs), cmp_dir);
+	return NULL;
+}
+
+static struct mw_error *init_paths(struct resolver *r)
+{
+	const struct files_layout *l = r->l;
+	struct mw_kernel *k = r->k;
+	uint64_t init_task = 0, nsproxy = 0, ns = 0, root = 0;
+	if (mw_kernel_symbol(k, "init_task", &init_task) == NULL &&
+	    kread_ok(k, init_task + l->task_nsproxy, &nsproxy, 8) && mw_kptr_ok(nsproxy, 8) &&
+	    kread_ok(k, nsproxy + l->ns_mnt_ns, &ns, 8) && mw_kptr_ok(ns, 8))
+		kread_ok(k, ns + l->mnt_ns_root, &root, 8);
+	else
+		mw_warn(r->w, "page cache by file: the initial mount namespace is unreadable "
+			"(init_task.nsproxy->mnt_ns); paths are relative to their mounts");
+	return mw_paths_create(&l->pl, mw_vm_read_cb, &k->vm, ns, root, &r->paths);
+}
+
+struct mw_error *mw_files_resolve(struct mw_files_scan *s, const struct mw_pagescan *ps,
+				  const struct mw_files_filter *filter,
+				  struct mw_warnings *w, struct mw_files *ret)
+{
+	struct mw_error *err = NULL;
+	memset(ret, 0, sizeof(*ret));
+	ret->page_size = ps->page_size;
+	struct resolver r = { .s = s, .k = s->k, .l = &s->l, .out = ret, .w = w };
+	if ((err = init_paths(&r)))
+		return err;
+
+	/* pairs sorted by mapping, the largest memcg share first */
+	size_t n = 0;
+	struct acc *v = malloc((s->acc.n ? s->acc.n : 1) * sizeof(*v));
+	if (!v) {
+		err = &mw_error_nomem;
+		goto out;
+	}
+	for (size_t i = 0; i < s->acc.cap; i++)
+		if (s->acc.v[i].mapping)
+			v[n++] = s->acc.v[i];
+	qsort(v, n, sizeof(*v), cmp_acc);
+	size_t groups = 0;
+	for (size_t i = 0; i < n; i++)
+		groups += !i || v[i].mapping != v[i - 1].mapping;
+	ret->files = calloc(groups ? groups : 1, sizeof(*ret->files));
+	if (!ret->files) {
+		err = &mw_error_nomem;
+		goto out;
+	}
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		struct mw_file f = { .mapping = v[i].mapping };
+		uint64_t best = 0;
+		while (j < n && v[j].mapping == v[i].mapping) {
+			const struct acc *a = &v[j++];
+			if (filter && filter->keep && !filter->keep(filter->arg, a->memcg)) {
+				ret->filtered_pages += a->pages;
+				continue;
+			}
+			f.cached_pages += a->pages;
+			f.dirty_pages += a->dirty;
+			f.writeback_pages += a->writeback;
+			f.shmem |= a->shmem;
+			f.nr_memcgs++;
+			if (a->pages > best) {
+				best = a->pages;
+				f.memcg = a->memcg;
+			}
+		}
+		i = j;
+		if (!f.cached_pages)
+			continue;
+		if ((err = describe(&r, &f))) {
+			free(f.path);
+			free(f.dir);
+			goto out;
+		}
+		ret->files[ret->nr++] = f;
+	}
+	sysv_details(&r, ret);
+	for (size_t i = 0; i < ret->nr; i++) {
+		const struct mw_file *f = &ret->files[i];
+		ret->cached_pages += f->cached_pages;
+		if (f->shmem)
+			ret->shmem_pages += f->cached_pages;
+		else
+			ret->file_pages += f->cached_pages;
+		ret->dirty_pages += f->dirty_pages;
+		ret->writeback_pages += f->writeback_pages;
+		if (f->name == MW_FILE_BLOCK_DEVICE)
+			ret->block_device_pages += f->cached_pages;
+		ret->pages_by_name[f->name] += f->cached_pages;
+		ret->files_by_name[f->name]++;
+		if (f->deleted) {
+			ret->deleted_files++;
+			ret->deleted_pages += f->cached_pages;
+		}
+	}
+	if (r.broken > BROKEN_WARNINGS)
+		mw_warn(w, "page cache by file: %" PRIu64 " more files with a broken path",
+			r.broken - BROKEN_WARNINGS);
+	qsort(ret->files, ret->nr, sizeof(*ret->files), cmp_file);
+	err = build_dirs(ret);
+	struct mw_paths_stats st;
+	mw_paths_get_stats(r.paths, &st);
+	ret->dentries_read = st.dentries_read;
+	ret->dir_cache_hits = st.cache_hits;
+out:
+	free(v);
+	for (size_t i = 0; i < r.nr_sbs; i++)
+		free(r.sbs[i].root_path);
+	free(r.sbs);
+	mw_paths_destroy(r.paths);
+	if (err)
+		mw_files_deinit(ret);
+	return err;
+}
+
+void mw_files_deinit(struct mw_files *f)
+{
+	for (size_t i = 0; i < f->nr; i++) {
+		free(f->files[i].path);
+		free(f->files[i].dir);
+	}
+	free(f->files);
+	free(f->dirs);
+	for (size_t i = 0; i < f->nr_fs_names; i++)
+		free(f->fs_names[i]);
+	free(f->fs_names);
+	memset(f, 0, sizeof(*f));
+}

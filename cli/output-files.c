@@ -1,0 +1,243 @@
+/* memwhere: rendering of `files`, text and JSON. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/files.h"
+#include "common/json.h"
+
+enum { MEMCG_COLUMN = 30 };
+
+static void human(uint64_t b, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)b;
+	size_t u = 0;
+	while (v >= 1024.0 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1024.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 " B", b);
+	else
+		snprintf(buf, len, "%.1f %s", v, unit[u]);
+}
+
+static const char *memcg_path(const struct mw_memcg_tree *t, uint64_t memcg)
+{
+	if (!t || !memcg)
+		return NULL;
+	ptrdiff_t i = mw_memcg_find_addr(t, memcg);
+	return i >= 0 ? t->memcgs[i].path : NULL;
+}
+
+/* The memcg column: the cgroup's own name, cut to fit. */
+static void memcg_cell(const struct mw_memcg_tree *t, const struct mw_file *f,
+		       char *buf, size_t len)
+{
+	const char *p = memcg_path(t, f->memcg);
+	char name[MEMCG_COLUMN + 8];
+	if (!f->memcg) {
+		snprintf(name, sizeof(name), "-");
+	} else if (!p) {
+		snprintf(name, sizeof(name), "0x%" PRIx64, f->memcg);
+	} else {
+		const char *last = strrchr(p, '/');
+		last = last && last[1] ? last + 1 : p;
+		size_t n = strlen(last);
+		size_t room = MEMCG_COLUMN - (f->nr_memcgs > 1 ? 4 : 0);
+		if (n > room)
+			snprintf(name, sizeof(name), "%.*s~", (int)(room - 1), last);
+		else
+			snprintf(name, sizeof(name), "%s", last);
+	}
+	if (f->nr_memcgs > 1)
+		snprintf(buf, len, "%s +%" PRIu32, name, f->nr_memcgs - 1);
+	else
+		snprintf(buf, len, "%s", name);
+}
+
+static void render_text(struct mw_context *ctx, const struct mw_files *f,
+			const struct mw_memcg_tree *t, const char *filter)
+{
+	FILE *o = ctx->out;
+	uint64_t ps = f->page_size;
+	char a[32], b[32], c[32], d[32];
+	human(f->cached_pages * ps, a, sizeof(a));
+	fprintf(o, "%s: page cache and shared memory by file%s%s\n", ctx->dump_path,
+		filter ? ", memory cgroup " : "", filter ? filter : "");
+	human(f->file_pages * ps, b, sizeof(b));
+	human(f->shmem_pages * ps, c, sizeof(c));
+	fprintf(o, "%s in %zu files: %s file cache, %s shmem", a, f->nr, b, c);
+	human(f->dirty_pages * ps, b, sizeof(b));
+	human(f->writeback_pages * ps, c, sizeof(c));
+	fprintf(o, "; %s dirty, %s under writeback\n", b, c);
+	if (f->deleted_files) {
+		human(f->deleted_pages * ps, b, sizeof(b));
+		fprintf(o, "%" PRIu64 " deleted files (or removed SysV segments) still hold %s\n",
+			f->deleted_files, b);
+	}
+	if (filter) {
+		human(f->filtered_pages * ps, b, sizeof(b));
+		fprintf(o, "only pages charged to %s and below; %s of other memory cgroups left out\n",
+			filter, b);
+	}
+	size_t n = ctx->opt.top && ctx->opt.top < f->nr ? ctx->opt.top : f->nr;
+	fprintf(o, "\n%10s %10s %10s  %-6s %-*s  %s\n", "CACHED", "DIRTY", "SIZE", "FS",
+		MEMCG_COLUMN, "MEMCG", "FILE");
+	for (size_t i = 0; i < n; i++) {
+		const struct mw_file *x = &f->files[i];
+		char m[MEMCG_COLUMN + 24];
+		human(x->cached_pages * ps, a, sizeof(a));
+		if (x->dirty_pages)
+			human(x->dirty_pages * ps, b, sizeof(b));
+		else
+			snprintf(b, sizeof(b), "-");
+		if (x->size_bytes >= 0)
+			human((uint64_t)x->size_bytes, c, sizeof(c));
+		else
+			snprintf(c, sizeof(c), "?");
+		memcg_cell(t, x, m, sizeof(m));
+		fprintf(o, "%10s %10s %10s  %-6s %-*s  %s%s\n", a, b, c, x->fs, MEMCG_COLUMN, m,
+			x->path, x->deleted && x->name != MW_FILE_SYSV_SHM ? " (deleted)" : "");
+	}
+	if (n < f->nr) {
+		uint64_t rest = 0;
+		for (size_t i = n; i < f->nr; i++)
+			rest += f->files[i].cached_pages;
+		human(rest * ps, a, sizeof(a));
+		fprintf(o, "%10s in %zu more files (--top 0 lists every file)\n", a, f->nr - n);
+	}
+
+	size_t nd = ctx->opt.top && ctx->opt.top < f->nr_dirs ? ctx->opt.top : f->nr_dirs;
+	if (nd) {
+		fprintf(o, "\nBy directory (the files directly in it):\n");
+		fprintf(o, "%10s %7s %10s %10s  %s\n", "CACHED", "FILES", "AVERAGE", "DIRTY",
+			"DIRECTORY");
+		for (size_t i = 0; i < nd; i++) {
+			const struct mw_files_dir *x = &f->dirs[i];
+			human(x->cached_pages * ps, a, sizeof(a));
+			human(x->files ? x->cached_pages * ps / x->files : 0, c, sizeof(c));
+			if (x->dirty_pages)
+				human(x->dirty_pages * ps, d, sizeof(d));
+			else
+				snprintf(d, sizeof(d), "-");
+			fprintf(o, "%10s %7" PRIu64 " %10s %10s  %s\n", a, x->files, c, d, x->name);
+		}
+		if (nd < f->nr_dirs)
+			fprintf(o, "%10s %zu more directories\n", "", f->nr_dirs - nd);
+	}
+	mw_render_text_warnings(ctx);
+}
+
+static void render_json(struct mw_context *ctx, const struct mw_files *f,
+			const struct mw_memcg_tree *t, const char *filter)
+{
+	struct mw_json j;
+	uint64_t ps = f->page_size;
+	mw_render_json_begin(ctx, &j);
+	mw_json_key(&j, "memcg_filter");
+	if (filter)
+		mw_json_string(&j, filter);
+	else
+		mw_json_null(&j);
+	mw_json_kv_uint(&j, "total_cached_bytes", f->cached_pages * ps);
+	mw_json_kv_uint(&j, "file_bytes", f->file_pages * ps);
+	mw_json_kv_uint(&j, "shmem_bytes", f->shmem_pages * ps);
+	mw_json_kv_uint(&j, "dirty_bytes", f->dirty_pages * ps);
+	mw_json_kv_uint(&j, "writeback_bytes", f->writeback_pages * ps);
+	mw_json_kv_uint(&j, "block_device_bytes", f->block_device_pages * ps);
+	mw_json_kv_uint(&j, "deleted_bytes", f->deleted_pages * ps);
+	if (filter)
+		mw_json_kv_uint(&j, "other_memcgs_bytes", f->filtered_pages * ps);
+	mw_json_kv_uint(&j, "files_total", f->nr);
+	mw_json_key(&j, "by_name_kind");
+	mw_json_object_begin(&j);
+	for (int k = 0; k < MW_FILE_NR_NAMES; k++) {
+		if (!f->files_by_name[k])
+			continue;
+		mw_json_key(&j, mw_file_name_kind((enum mw_file_name)k));
+		mw_json_object_begin(&j);
+		mw_json_kv_uint(&j, "files", f->files_by_name[k]);
+		mw_json_kv_uint(&j, "cached_bytes", f->pages_by_name[k] * ps);
+		mw_json_object_end(&j);
+	}
+	mw_json_object_end(&j);
+	size_t n = ctx->opt.top && ctx->opt.top < f->nr ? ctx->opt.top : f->nr;
+	mw_json_kv_uint(&j, "files_listed", n);
+	mw_json_key(&j, "files");
+	mw_json_array_begin(&j);
+	for (size_t i = 0; i < n; i++) {
+		const struct mw_file *x = &f->files[i];
+		mw_json_object_begin(&j);
+		mw_json_kv_string(&j, "path", x->path);
+		mw_json_kv_string(&j, "fs", x->fs);
+		mw_json_kv_string(&j, "kind", x->shmem ? "shmem" : "file");
+		mw_json_kv_uint(&j, "inode", x->ino);
+		mw_json_key(&j, "size_bytes");
+		if (x->size_bytes >= 0)
+			mw_json_uint(&j, (uint64_t)x->size_bytes);
+		else
+			mw_json_null(&j);
+		mw_json_kv_uint(&j, "cached_bytes", x->cached_pages * ps);
+		mw_json_kv_uint(&j, "dirty_bytes", x->dirty_pages * ps);
+		mw_json_kv_uint(&j, "writeback_bytes", x->writeback_pages * ps);
+		mw_json_kv_bool(&j, "deleted", x->deleted);
+		const char *mp = memcg_path(t, x->memcg);
+		mw_json_key(&j, "memcg");
+		if (mp)
+			mw_json_string(&j, mp);
+		else
+			mw_json_null(&j);
+		if (x->memcg && !mp)
+			mw_json_kv_addr(&j, "memcg_address", x->memcg);
+		mw_json_kv_uint(&j, "nr_memcgs", x->nr_memcgs);
+		mw_json_kv_string(&j, "name_kind", mw_file_name_kind(x->name));
+		mw_json_kv_string(&j, "directory", x->dir);
+		if (x->name == MW_FILE_SYSV_SHM) {
+			mw_json_key(&j, "sysv");
+			mw_json_object_begin(&j);
+			if (x->sysv_key >= 0)
+				mw_json_kv_int(&j, "key", x->sysv_key);
+			if (x->sysv_shmid >= 0)
+				mw_json_kv_int(&j, "shmid", x->sysv_shmid);
+			if (x->sysv_nattch >= 0)
+				mw_json_kv_int(&j, "nattch", x->sysv_nattch);
+			mw_json_object_end(&j);
+		}
+		mw_json_kv_addr(&j, "address_space", x->mapping);
+		if (x->inode)
+			mw_json_kv_addr(&j, "inode_address", x->inode);
+		mw_json_object_end(&j);
+	}
+	mw_json_array_end(&j);
+	size_t nd = ctx->opt.top && ctx->opt.top < f->nr_dirs ? ctx->opt.top : f->nr_dirs;
+	mw_json_kv_uint(&j, "directories_total", f->nr_dirs);
+	mw_json_key(&j, "directories");
+	mw_json_array_begin(&j);
+	for (size_t i = 0; i < nd; i++) {
+		const struct mw_files_dir *x = &f->dirs[i];
+		mw_json_object_begin(&j);
+		mw_json_kv_string(&j, "directory", x->name);
+		mw_json_kv_uint(&j, "files", x->files);
+		mw_json_kv_uint(&j, "cached_bytes", x->cached_pages * ps);
+		mw_json_kv_uint(&j, "dirty_bytes", x->dirty_pages * ps);
+		mw_json_kv_uint(&j, "average_bytes", x->files ? x->cached_pages * ps / x->files : 0);
+		mw_json_kv_string(&j, "kind", x->shmem ? "shmem" : "file");
+		mw_json_object_end(&j);
+	}
+	mw_json_array_end(&j);
+	mw_render_json_end(ctx, &j);
+}
+
+void mw_render_files(struct mw_context *ctx, const struct mw_files *f,
+		     const struct mw_memcg_tree *t, const char *filter)
+{
+	if (ctx->opt.json)
+		render_json(ctx, f, t, filter);
+	else
+		render_text(ctx, f, t, filter);
+}

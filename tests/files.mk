@@ -1,0 +1,7 @@
+# page cache and shared memory by file (P5): the path builder on a fake
+# memory image; real dumps against the guests' mincore residency and meminfo
+check_PROGRAMS += tests/test-paths
+tests_test_paths_SOURCES = tests/test-paths.c
+tests_test_paths_LDADD = $(MW_LIBS)
+TESTS += tests/test-paths tests/files-real.sh
+EXTRA_DIST += tests/files-real.sh
