@@ -9,7 +9,9 @@
 
 #include "analyzer/files.h"
 #include "analyzer/kread.h"
+#include "analyzer/memcg.h"
 #include "analyzer/paths.h"
+#include "analyzer/summary.h"
 #include "analyzer/vm.h"
 
 enum {
@@ -104,6 +106,7 @@ static struct acc *acc_get(struct acc_table *t, uint64_t mapping, uint64_t memcg
 
 struct files_layout {
 	uint32_t as_host;
+	uint32_t as_i_mmap;		/* address_space.i_mmap.rb_root.rb_node */
 	uint32_t i_mode, i_ino, i_nlink, i_size, i_sb, i_data;
 	uint32_t inode_span;
 	uint32_t sb_type, sb_root;
@@ -139,7 +142,7 @@ static uint32_t off32(const struct mw_field *f)
 
 static struct mw_error *resolve_layout(struct mw_kernel *k, struct files_layout *l)
 {
-	struct mw_field as_host, i_mode, i_ino, i_nlink, i_size, i_sb, i_data, i_dentry;
+	struct mw_field as_host, as_i_mmap, i_mode, i_ino, i_nlink, i_size, i_sb, i_data, i_dentry;
 	struct mw_field sb_type, sb_root, sb_mounts, fst_name;
 	struct mw_field d_parent, d_name_len, d_name_name, d_hash_pprev, d_alias_u, d_alias;
 	struct mw_field mnt_parent, mnt_mountpoint, mnt_root, mnt_ns, mnt_instance;
@@ -149,6 +152,7 @@ static struct mw_error *resolve_layout(struct mw_kernel *k, struct files_layout 
 	struct mw_field shm_perm, shm_file, shm_nattch, f_inode;
 	const struct mw_field_spec spec[] = {
 		MW_FIELD_MEMBER("address_space.host", &as_host),
+		MW_FIELD_MEMBER("address_space.i_mmap.rb_root.rb_node", &as_i_mmap),
 		MW_FIELD_MEMBER("inode.i_mode", &i_mode),
 		MW_FIELD_MEMBER("inode.i_ino", &i_ino),
 		MW_FIELD_MEMBER("inode.i_nlink", &i_nlink),
@@ -204,6 +208,7 @@ static struct mw_error *resolve_layout(struct mw_kernel *k, struct files_layout 
 				       ", i_mode %" PRIu64 ")", i_nlink.size, d_name_len.size,
 				       i_size.size, i_ino.size, i_mode.size);
 	l->as_host = off32(&as_host);
+	l->as_i_mmap = off32(&as_i_mmap);
 	l->i_mode = off32(&i_mode);
 	l->i_ino = off32(&i_ino);
 	l->i_nlink = off32(&i_nlink);
@@ -587,6 +592,8 @@ static struct mw_error *describe(struct resolver *r, struct mw_file *f)
 		return NULL;
 	}
 	f->inode = host;
+	uint64_t mmap_root = 0;
+	f->mapped = kread_ok(k, f->mapping + l->as_i_mmap, &mmap_root, 8) && mmap_root;
 	uint8_t b[INODE_SPAN_MAX];
 	if (!kread_ok(k, host, b, l->inode_span)) {
 		f->name = MW_FILE_BROKEN;
@@ -884,6 +891,7 @@ static struct mw_error *build_dirs(struct mw_files *out)
 		d->files++;
 		d->cached_pages += f->cached_pages;
 		d->dirty_pages += f->dirty_pages;
+		d->mapped_files += f->mapped;
 		d->shmem &= f->shmem;
 	}
 	free(v);
@@ -914,6 +922,7 @@ struct mw_error *mw_files_resolve(struct mw_files_scan *s, const struct mw_pages
 	struct mw_error *err = NULL;
 	memset(ret, 0, sizeof(*ret));
 	ret->page_size = ps->page_size;
+	ret->ram_pages = ps->total_pages;
 	struct resolver r = { .s = s, .k = s->k, .l = &s->l, .out = ret, .w = w };
 	if ((err = init_paths(&r)))
 		return err;
@@ -1018,4 +1027,156 @@ void mw_files_deinit(struct mw_files *f)
 		free(f->fs_names[i]);
 	free(f->fs_names);
 	memset(f, 0, sizeof(*f));
+}
+
+/* ---- findings ---- */
+
+static void hbytes(uint64_t b, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)b;
+	size_t u = 0;
+	while (v >= 1024.0 && u + 1 < MW_ARRAY_SIZE(unit)) {
+		v /= 1024.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 " B", b);
+	else
+		snprintf(buf, len, "%.1f %s", v, unit[u]);
+}
+
+static enum mw_severity severity_of(const struct mw_files *f, uint64_t pages)
+{
+	if (!f->ram_pages)
+		return MW_SEVERITY_INFO;
+	if (pages * 100 >= f->ram_pages * 30)
+		return MW_SEVERITY_CRITICAL;
+	if (pages * 100 >= f->ram_pages * 10)
+		return MW_SEVERITY_WARNING;
+	return MW_SEVERITY_INFO;
+}
+
+/* The memcg holding most of a directory's pages, as a short name. */
+static const char *dir_memcg(const struct mw_files *f, const struct mw_memcg_tree *t,
+			     const char *dir)
+{
+	uint64_t best = 0, pages = 0;
+	for (size_t i = 0; i < f->nr; i++)
+		if (f->files[i].dir == dir || strcmp(f->files[i].dir, dir) == 0)
+			if (f->files[i].cached_pages > pages) {
+				pages = f->files[i].cached_pages;
+				best = f->files[i].memcg;
+			}
+	if (!t || !best)
+		return NULL;
+	ptrdiff_t i = mw_memcg_find_addr(t, best);
+	return i >= 0 ? t->memcgs[i].path : NULL;
+}
+
+enum {
+	MIN_SHMEM_FILES = 20,		/* "many small files" */
+	MIN_DELETED_BYTES = 1 << 20,
+};
+
+static int cmp_finding(const void *a, const void *b)
+{
+	const struct mw_finding *x = a, *y = b;
+	if (x->severity != y->severity)
+		return x->severity > y->severity ? -1 : 1;
+	return x->bytes > y->bytes ? -1 : x->bytes < y->bytes;
+}
+
+size_t mw_files_findings(const struct mw_files *f, const struct mw_memcg_tree *t,
+			 struct mw_finding *out, size_t max)
+{
+	size_t n = 0;
+	uint64_t ps = f->page_size;
+	char a[32], b[32];
+	uint64_t one_percent = f->ram_pages / 100;
+
+	/* the seeds' case 2: many shmem files in one directory, mapped by nobody */
+	for (size_t i = 0; i < f->nr_dirs && n < max; i++) {
+		const struct mw_files_dir *d = &f->dirs[i];
+		uint64_t unmapped = d->files - d->mapped_files;
+		if (!d->shmem || d->name[0] != '/' || unmapped < MIN_SHMEM_FILES ||
+		    d->cached_pages < one_percent)
+			continue;
+		struct mw_finding *x = &out[n++];
+		memset(x, 0, sizeof(*x));
+		snprintf(x->id, sizeof(x->id), "shmem-files-unmapped");
+		x->bytes = d->cached_pages * ps;
+		x->severity = severity_of(f, d->cached_pages);
+		hbytes(x->bytes, a, sizeof(a));
+		hbytes(d->cached_pages * ps / d->files, b, sizeof(b));
+		snprintf(x->title, sizeof(x->title),
+			 "%s: %" PRIu64 " shared memory files hold %s (%s each on average), "
+			 "%" PRIu64 " of them mapped by no process", d->name, d->files, a, b, unmapped);
+		const char *cg = dir_memcg(f, t, d->name);
+		snprintf(x->evidence, sizeof(x->evidence),
+			 "tmpfs files live in RAM (or swap) until deleted: drop_caches cannot free "
+			 "them and no process's RSS shows them%s%s.", cg ? "; charged to " : "",
+			 cg ? cg : "");
+		snprintf(x->advice, sizeof(x->advice),
+			 "If the program that writes %s no longer needs them, delete them (the "
+			 "memory comes back at once); look for a writer that never cleans up.", d->name);
+	}
+	/* deleted files still in use */
+	uint64_t del = 0, nd = 0;
+	const struct mw_file *big = NULL;
+	for (size_t i = 0; i < f->nr; i++)
+		if (f->files[i].deleted) {
+			del += f->files[i].cached_pages;
+			nd++;
+			if (!big)
+				big = &f->files[i];
+		}
+	if (n < max && del * ps >= MIN_DELETED_BYTES && big) {
+		struct mw_finding *x = &out[n++];
+		memset(x, 0, sizeof(*x));
+		snprintf(x->id, sizeof(x->id), "deleted-files-in-use");
+		x->bytes = del * ps;
+		x->severity = severity_of(f, del);
+		hbytes(x->bytes, a, sizeof(a));
+		hbytes(big->cached_pages * ps, b, sizeof(b));
+		snprintf(x->title, sizeof(x->title), "%s held by %" PRIu64 " deleted file%s still in use",
+			 a, nd, nd == 1 ? "" : "s");
+		snprintf(x->evidence, sizeof(x->evidence),
+			 "the largest: %s (%s, %s%s); a removed file's memory is freed only when "
+			 "the last process closes and unmaps it", big->path, b,
+			 big->mapped ? "mapped" : "not mapped",
+			 big->name == MW_FILE_SYSV_SHM ? ", IPC_RMID with attachments left" : "");
+		snprintf(x->advice, sizeof(x->advice),
+			 "Find the holder (lsof +L1, or /proc/*/maps \"(deleted)\"; ipcs -m for SysV) "
+			 "and restart or fix it.");
+	}
+	/* the seeds' case 1: the directory with the most page cache */
+	for (size_t i = 0; i < f->nr_dirs && n < max; i++) {
+		const struct mw_files_dir *d = &f->dirs[i];
+		if (d->shmem || d->name[0] != '/')
+			continue;
+		if (d->cached_pages * 20 < f->ram_pages)	/* 5% of RAM */
+			break;
+		struct mw_finding *x = &out[n++];
+		memset(x, 0, sizeof(*x));
+		snprintf(x->id, sizeof(x->id), "file-cache-directory");
+		x->bytes = d->cached_pages * ps;
+		x->severity = MW_SEVERITY_INFO;
+		hbytes(x->bytes, a, sizeof(a));
+		const char *cg = dir_memcg(f, t, d->name);
+		snprintf(x->title, sizeof(x->title), "%s of page cache in %" PRIu64 " file%s under %s",
+			 a, d->files, d->files == 1 ? "" : "s", d->name);
+		hbytes(d->dirty_pages * ps, b, sizeof(b));
+		snprintf(x->evidence, sizeof(x->evidence),
+			 "%s dirty; charged to %s. Page cache is reclaimable, but it counts in the "
+			 "cgroup's memory.current and, while active, in the working set that "
+			 "Kubernetes evicts by.", b, cg ? cg : "no memory cgroup");
+		snprintf(x->advice, sizeof(x->advice),
+			 "If these are logs, rotate and compress them or have the writer drop "
+			 "its cache (posix_fadvise DONTNEED); memory QoS or memory.high keeps a "
+			 "container's cache in check.");
+		break;
+	}
+	qsort(out, n, sizeof(*out), cmp_finding);
+	return n;
 }

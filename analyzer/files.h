@@ -67,6 +67,7 @@ struct mw_file {
 	enum mw_file_name name;
 	bool shmem;			/* swap-backed pages (tmpfs, shm, memfd) */
 	bool deleted;			/* unlinked (or a removed SysV segment) */
+	bool mapped;			/* some process maps it (address_space.i_mmap not empty) */
 	/* SysV shared memory */
 	int64_t sysv_key;		/* -1 if not known */
 	int64_t sysv_shmid;		/* -1 if not found in the IPC namespace */
@@ -83,12 +84,14 @@ struct mw_files_dir {
 	const char *name;		/* a file's dir (owned by the file) */
 	uint64_t files;
 	uint64_t cached_pages;
-	uint64_t dirty_pages;		/* file pages with PG_dirty (not shmem, always dirty) */
+	uint64_t dirty_pages;
+	uint64_t mapped_files;		/* files some process maps */
 	bool shmem;			/* every file in it is shmem */
 };
 
 struct mw_files {
 	uint64_t page_size;
+	uint64_t ram_pages;		/* struct pages scanned (the machine's RAM) */
 	struct mw_file *files;		/* ranked by cached_pages, descending */
 	size_t nr;
 	struct mw_files_dir *dirs;	/* ranked by cached_pages, descending */
@@ -125,5 +128,17 @@ struct mw_error *mw_files_resolve(struct mw_files_scan *s, const struct mw_pages
 				  const struct mw_files_filter *filter,
 				  struct mw_warnings *w, struct mw_files *ret);
 void mw_files_deinit(struct mw_files *f);
+
+/*
+ * The findings (the seeds' cases, up to max): a directory of shmem files
+ * nobody maps ("shmem-files-unmapped": leaked /dev/shm files), deleted files
+ * still in use ("deleted-files-in-use"), the directory with the most page
+ * cache ("file-cache-directory": a container's logs). t (may be NULL) names
+ * the memcgs. Ranked by severity, then bytes.
+ */
+struct mw_finding;
+struct mw_memcg_tree;
+size_t mw_files_findings(const struct mw_files *f, const struct mw_memcg_tree *t,
+			 struct mw_finding *out, size_t max);
 
 #endif

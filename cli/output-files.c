@@ -6,10 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/summary.h"
 #include "cli/files.h"
 #include "common/json.h"
 
-enum { MEMCG_COLUMN = 30 };
+enum { MEMCG_COLUMN = 30, MAX_FINDINGS = 8 };
 
 static void human(uint64_t b, char *buf, size_t len)
 {
@@ -109,14 +110,15 @@ static void render_text(struct mw_context *ctx, const struct mw_files *f,
 		for (size_t i = n; i < f->nr; i++)
 			rest += f->files[i].cached_pages;
 		human(rest * ps, a, sizeof(a));
-		fprintf(o, "%10s in %zu more files (--top 0 lists every file)\n", a, f->nr - n);
+		fprintf(o, "%10s in %zu more file%s (--top 0 lists every file)\n", a, f->nr - n,
+			f->nr - n == 1 ? "" : "s");
 	}
 
 	size_t nd = ctx->opt.top && ctx->opt.top < f->nr_dirs ? ctx->opt.top : f->nr_dirs;
 	if (nd) {
 		fprintf(o, "\nBy directory (the files directly in it):\n");
-		fprintf(o, "%10s %7s %10s %10s  %s\n", "CACHED", "FILES", "AVERAGE", "DIRTY",
-			"DIRECTORY");
+		fprintf(o, "%10s %7s %10s %10s %7s  %s\n", "CACHED", "FILES", "AVERAGE", "DIRTY",
+			"MAPPED", "DIRECTORY");
 		for (size_t i = 0; i < nd; i++) {
 			const struct mw_files_dir *x = &f->dirs[i];
 			human(x->cached_pages * ps, a, sizeof(a));
@@ -125,11 +127,20 @@ static void render_text(struct mw_context *ctx, const struct mw_files *f,
 				human(x->dirty_pages * ps, d, sizeof(d));
 			else
 				snprintf(d, sizeof(d), "-");
-			fprintf(o, "%10s %7" PRIu64 " %10s %10s  %s\n", a, x->files, c, d, x->name);
+			fprintf(o, "%10s %7" PRIu64 " %10s %10s %7" PRIu64 "  %s\n", a, x->files, c, d,
+				x->mapped_files, x->name);
 		}
 		if (nd < f->nr_dirs)
-			fprintf(o, "%10s %zu more directories\n", "", f->nr_dirs - nd);
+			fprintf(o, "%10s %zu more director%s\n", "", f->nr_dirs - nd,
+				f->nr_dirs - nd == 1 ? "y" : "ies");
 	}
+	struct mw_finding fi[MAX_FINDINGS];
+	size_t nf = mw_files_findings(f, t, fi, MAX_FINDINGS);
+	if (nf)
+		fprintf(o, "\nFindings\n");
+	for (size_t i = 0; i < nf; i++)
+		fprintf(o, "  %-8s %s\n           %s\n           %s\n", mw_severity_name(fi[i].severity),
+			fi[i].title, fi[i].evidence, fi[i].advice);
 	mw_render_text_warnings(ctx);
 }
 
@@ -186,6 +197,7 @@ static void render_json(struct mw_context *ctx, const struct mw_files *f,
 		mw_json_kv_uint(&j, "dirty_bytes", x->dirty_pages * ps);
 		mw_json_kv_uint(&j, "writeback_bytes", x->writeback_pages * ps);
 		mw_json_kv_bool(&j, "deleted", x->deleted);
+		mw_json_kv_bool(&j, "mapped", x->mapped);
 		const char *mp = memcg_path(t, x->memcg);
 		mw_json_key(&j, "memcg");
 		if (mp)
@@ -226,7 +238,23 @@ static void render_json(struct mw_context *ctx, const struct mw_files *f,
 		mw_json_kv_uint(&j, "cached_bytes", x->cached_pages * ps);
 		mw_json_kv_uint(&j, "dirty_bytes", x->dirty_pages * ps);
 		mw_json_kv_uint(&j, "average_bytes", x->files ? x->cached_pages * ps / x->files : 0);
+		mw_json_kv_uint(&j, "mapped_files", x->mapped_files);
 		mw_json_kv_string(&j, "kind", x->shmem ? "shmem" : "file");
+		mw_json_object_end(&j);
+	}
+	mw_json_array_end(&j);
+	struct mw_finding fi[MAX_FINDINGS];
+	size_t nf = mw_files_findings(f, t, fi, MAX_FINDINGS);
+	mw_json_key(&j, "findings");
+	mw_json_array_begin(&j);
+	for (size_t i = 0; i < nf; i++) {
+		mw_json_object_begin(&j);
+		mw_json_kv_string(&j, "id", fi[i].id);
+		mw_json_kv_string(&j, "severity", mw_severity_name(fi[i].severity));
+		mw_json_kv_string(&j, "title", fi[i].title);
+		mw_json_kv_uint(&j, "bytes", fi[i].bytes);
+		mw_json_kv_string(&j, "evidence", fi[i].evidence);
+		mw_json_kv_string(&j, "advice", fi[i].advice);
 		mw_json_object_end(&j);
 	}
 	mw_json_array_end(&j);

@@ -463,6 +463,31 @@ def compare_files(mw, truth, checks):
                         key == "size_bytes" and path in written):
                     attr_bad.append("%s %s: memwhere %r, truth %r" % (path, key, m.get(key),
                                                                       tf[tkey]))
+    if final:
+        # mapped: the file is in some process's /proc/PID/maps (transient
+        # processes of the truth printer are gone at dump time)
+        transient = {str(t.get("pid")) for t in truth.get("tasks", []) if t.get("transient")}
+        mapped_paths = set()
+        have_maps = False
+        for key, text in truth.get("raw", {}).items():
+            m = re.match(r"^/proc/(\d+)/maps$", key)
+            if not m or m.group(1) in transient:
+                continue
+            have_maps = True
+            for line in text.splitlines():
+                parts = line.split(None, 5)
+                if len(parts) == 6 and parts[5].startswith("/"):
+                    mapped_paths.add(parts[5])
+        if have_maps:
+            wrong = []
+            for tf in truth.get("files", []):
+                m = by_path.get(tf["path"])
+                if m is not None and m.get("mapped") != (tf["path"] in mapped_paths):
+                    wrong.append("%s: memwhere mapped=%r, /proc/PID/maps %s" % (
+                        tf["path"], m.get("mapped"),
+                        "lists it" if tf["path"] in mapped_paths else "do not list it"))
+            checks._add(not wrong, "files: mapped equals whether a process's /proc/PID/maps "
+                        "lists the file", wrong[:20])
     what = "equals" if final else "is at most (reclaim since the truth)"
     checks._add(not bad, "%d files: cached_bytes %s the mincore residency%s" % (
         checked, what, " (one page of slack for files open in a running process)"),
@@ -482,8 +507,9 @@ def compare_files(mw, truth, checks):
         for (path, ino), sm in sorted(deleted.items()):
             cand = [f for f in files if f.get("path") == path and f.get("inode") == ino]
             got = cand[0] if cand else None
-            checks._add(got is not None and got.get("deleted") is True,
-                        "%s (inode %s) listed as deleted" % (path, ino),
+            checks._add(got is not None and got.get("deleted") is True and
+                        got.get("mapped") is True,
+                        "%s (inode %s) listed as deleted and mapped" % (path, ino),
                         ["memwhere %r" % (got,)])
             if got is not None:
                 checks.equal("%s cached_bytes" % path, got["cached_bytes"],
