@@ -620,12 +620,19 @@ static void walk_buckets(struct ctx *c, uint64_t base, uint64_t nr,
 			table, base);
 		return;
 	}
-	if (nr > MAX_HASH_BUCKETS) {
-		mw_warn(c->w, "sockets: %s: %" PRIu64 " buckets; only %d read",
-			table, nr, MAX_HASH_BUCKETS);
-		nr = MAX_HASH_BUCKETS;
+	/* a hash table is a small part of RAM (alloc_large_system_hash
+	 * scales it to memory): a bigger one is a corrupt size */
+	uint64_t ram = mw_reader_info(c->k->reader)->total_bytes;
+	uint64_t max = ram / bsize / 4;
+	if (max > MAX_HASH_BUCKETS)
+		max = MAX_HASH_BUCKETS;
+	if (nr > max) {
+		mw_warn(c->w, "sockets: %s: %" PRIu64 " buckets is too many for %" PRIu64
+			" bytes of RAM; only %" PRIu64 " read", table, nr, ram, max);
+		nr = max;
 	}
 	uint64_t per = CHUNK / bsize;
+	unsigned failed = 0;
 	for (uint64_t i = 0; i < nr && !c->fatal; i += per) {
 		uint64_t n = nr - i < per ? nr - i : per;
 		struct mw_error *err = read_table(c, base + i * bsize, buf,
@@ -635,8 +642,15 @@ static void walk_buckets(struct ctx *c, uint64_t base, uint64_t nr,
 			snprintf(ctx, sizeof(ctx), "sockets: %s buckets %" PRIu64 "-%" PRIu64,
 				 table, i, i + n - 1);
 			mw_warn_error(c->w, err, ctx);
+			if (++failed >= 16) {
+				mw_warn(c->w, "sockets: %s: 16 unreadable pieces in a row at 0x%"
+					PRIx64 "; the rest of the table is not read",
+					table, base + i * bsize);
+				return;
+			}
 			continue;
 		}
+		failed = 0;
 		for (uint64_t j = 0; j < n; j++) {
 			uint64_t first;
 			memcpy(&first, buf + j * bsize + head_off, 8);
