@@ -1,7 +1,8 @@
 # page cache and shared memory by file (P5): the path builder on a fake
-# memory image; real dumps against the guests' mincore residency and meminfo
+# memory image; real dumps against the guests' mincore residency and meminfo;
+# corrupted dentries in copies of real dumps (drgn finds them)
 check_PROGRAMS += tests/test-paths
 tests_test_paths_SOURCES = tests/test-paths.c
 tests_test_paths_LDADD = $(MW_LIBS)
-TESTS += tests/test-paths tests/files-real.sh
-EXTRA_DIST += tests/files-real.sh
+TESTS += tests/test-paths tests/files-real.sh tests/files-corrupt.sh
+EXTRA_DIST += tests/files-real.sh tests/files-corrupt.sh tests/corrupt_dentries.py

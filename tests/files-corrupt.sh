@@ -1,0 +1,95 @@
+#!/bin/sh
+# memwhere files on copies of real dumps with corrupted dentries
+# (tests/corrupt_dentries.py, with drgn and the kernel's vmlinux): a
+# directory whose parent is its own file (a dentry loop), a directory name
+# of 300 bytes (over NAME_MAX), a parent pointer into nowhere. Each is a
+# warning naming the inode (exit 1, no crash, no hang), that file's path
+# ends in a "(broken)" part with its pages still counted, and every other
+# file is listed as in the intact dump.
+. "$MW_SRCDIR/tests/tap.sh"
+. "$MW_SRCDIR/tests/dumps.sh"
+PY=/usr/bin/python3
+if ! "$PY" -c 'import drgn' 2>/dev/null; then
+	echo "1..0 # SKIP drgn (python3-drgn) not installed"
+	exit 0
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mw-filescorrupt.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+for d in $(real_dump_dirs); do
+	# the small captures of the scenario with kubelet pod directories (a
+	# copy of the dump is made)
+	case "$d" in *mixed*-small) ;; *) continue ;; esac
+	[ -f "$d/vmcore-paging.elf" ] && [ -f "$d/vmcore.elf" ] || continue
+	rel=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["kernel"]["release"])' "$d/truth.json")
+	vml=
+	for v in "$d/../../kernels/$rel/vmlinux" "${MW_CAPTURES:-/nonexistent}/kernels/$rel/vmlinux"; do
+		[ -f "$v" ] && { vml=$v; break; }
+	done
+	label=$(basename "$(dirname "$d")")/$(basename "$d")
+	if [ -z "$vml" ]; then
+		skip "$label: no vmlinux for drgn"
+		continue
+	fi
+	if ! "$PY" "$MW_SRCDIR/tests/corrupt_dentries.py" "$d/vmcore-paging.elf" "$vml" \
+		"$d/vmcore.elf" "$d/truth.json" "$tmp/corrupt.elf" >"$tmp/what.json" 2>"$tmp/err"; then
+		skip "$label: cannot corrupt it ($(head -n 1 "$tmp/err"))"
+		continue
+	fi
+	"$MEMWHERE" --json --top 0 files "$d/vmcore.elf" >"$tmp/good.json" 2>/dev/null
+	timeout 120 "$MEMWHERE" --json --top 0 files "$tmp/corrupt.elf" >"$tmp/bad.json" 2>"$tmp/err"
+	rc=$?
+	[ $rc -eq 1 ]
+	ok $? "$label corrupted: exit 1 (got $rc)"
+	[ $rc -le 1 ] || { sed 's/^/# /' "$tmp/err" | head -n 20; rm -f "$tmp/corrupt.elf"; continue; }
+	"$PY" - "$tmp/what.json" "$tmp/good.json" "$tmp/bad.json" "$label" >"$tmp/out" <<'PYEOF'
+import json, sys
+what = json.load(open(sys.argv[1]))
+good = json.load(open(sys.argv[2]))
+bad = json.load(open(sys.argv[3]))
+label = sys.argv[4]
+def ok(c, d, diag=()):
+    print(("ok - " if c else "not ok - ") + label + ": " + d)
+    if not c:
+        for x in diag:
+            print("# " + x)
+def key(f):
+    return (f["fs"], f["inode"], f["address_space"])
+gb = {key(f): f for f in good["files"]}
+bb = {key(f): f for f in bad["files"]}
+hit = set()
+want = {"loop": ("(broken)/cache/data.log", "loop"),
+        "long": ("(broken)/data.log", "300 bytes (over NAME_MAX)"),
+        "nowhere": ("(broken)/cache/data.log", "unreadable")}
+for kind, (path, words) in sorted(want.items()):
+    w = what[kind]
+    g = [f for f in good["files"] if f["path"] == w["path"]]
+    if not g:
+        ok(False, "%s: %s is in the intact dump's list" % (kind, w["path"]))
+        continue
+    hit.add(key(g[0]))
+    b = bb.get(key(g[0]))
+    ok(b is not None and b["path"] == path and b["name_kind"] == "broken",
+       "%s: inode %d shown as %s" % (kind, w["inode"], path), ["got %r" % (b,)])
+    ok(b is not None and b["cached_bytes"] == g[0]["cached_bytes"] and
+       b["memcg"] == g[0]["memcg"], "%s: its pages still counted and charged as before" % kind)
+    ok(any(("inode %d " % w["inode"]) in x and words in x for x in bad["warnings"]),
+       "%s: a warning names inode %d and says \"%s\"" % (kind, w["inode"], words),
+       bad["warnings"])
+others = [k for k in gb if k not in hit]
+diff = [gb[k]["path"] for k in others if bb.get(k) != gb[k]]
+ok(not diff and len(bb) == len(gb),
+   "the other %d files are listed exactly as in the intact dump" % len(others), diff[:10])
+ok(bad["total_cached_bytes"] == good["total_cached_bytes"],
+   "total_cached_bytes unchanged (%d)" % good["total_cached_bytes"])
+PYEOF
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "*) ok 0 "${line#ok - }" ;;
+		"not ok - "*) ok 1 "${line#not ok - }" ;;
+		*) echo "$line" ;;
+		esac
+	done <"$tmp/out"
+	rm -f "$tmp/corrupt.elf"
+done
+done_testing
