@@ -384,6 +384,8 @@ struct resolver {
 	struct mw_warnings *w;
 	struct sb_info *sbs;
 	size_t nr_sbs, cap_sbs;
+	size_t *sb_slots;		/* hash of sbs: index + 1, 0 free */
+	size_t sb_slots_cap;
 	uint64_t broken;
 };
 
@@ -413,11 +415,34 @@ static const char *intern_fs(struct mw_files *f, const char *name)
 	return s;
 }
 
+static size_t sb_hash(uint64_t sb, size_t cap)
+{
+	return (size_t)(mix(sb, 0) & (cap - 1));
+}
+
 static struct sb_info *sb_info(struct resolver *r, uint64_t sb)
 {
-	for (size_t i = 0; i < r->nr_sbs; i++)
-		if (r->sbs[i].sb == sb)
-			return &r->sbs[i];
+	if (r->sb_slots_cap) {
+		for (size_t i = sb_hash(sb, r->sb_slots_cap); r->sb_slots[i];
+		     i = (i + 1) & (r->sb_slots_cap - 1))
+			if (r->sbs[r->sb_slots[i] - 1].sb == sb)
+				return &r->sbs[r->sb_slots[i] - 1];
+	}
+	if ((r->nr_sbs + 1) * 2 > r->sb_slots_cap) {
+		size_t cap = r->sb_slots_cap ? r->sb_slots_cap * 2 : 64;
+		size_t *v = calloc(cap, sizeof(*v));
+		if (!v)
+			return NULL;
+		for (size_t i = 0; i < r->nr_sbs; i++) {
+			size_t j = sb_hash(r->sbs[i].sb, cap);
+			while (v[j])
+				j = (j + 1) & (cap - 1);
+			v[j] = i + 1;
+		}
+		free(r->sb_slots);
+		r->sb_slots = v;
+		r->sb_slots_cap = cap;
+	}
 	if (r->nr_sbs == r->cap_sbs) {
 		size_t cap = r->cap_sbs ? r->cap_sbs * 2 : 16;
 		struct sb_info *v = realloc(r->sbs, cap * sizeof(*v));
@@ -445,7 +470,10 @@ static struct sb_info *sb_info(struct resolver *r, uint64_t sb)
 	if (mw_kptr_ok(sb, 8))
 		kread_ok(r->k, sb + r->l->sb_root, &e->root, 8);
 	e->bdev = strcmp(e->fs, "bdev") == 0;
-	r->nr_sbs++;
+	size_t j = sb_hash(sb, r->sb_slots_cap);
+	while (r->sb_slots[j])
+		j = (j + 1) & (r->sb_slots_cap - 1);
+	r->sb_slots[j] = ++r->nr_sbs;
 	return e;
 }
 
@@ -1009,6 +1037,7 @@ out:
 	for (size_t i = 0; i < r.nr_sbs; i++)
 		free(r.sbs[i].root_path);
 	free(r.sbs);
+	free(r.sb_slots);
 	mw_paths_destroy(r.paths);
 	if (err)
 		mw_files_deinit(ret);
