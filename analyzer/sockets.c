@@ -1242,6 +1242,8 @@ struct mw_error *mw_sockets_analyze(struct mw_kernel *k, struct mw_warnings *w,
 	for (size_t i = 0; i < ret->nr_pages; i++) {
 		const struct mw_skb_page *p = &ret->pages[i];
 		ret->page_bytes += ret->page_size << p->order;
+		if (p->kinds & (MW_SKB_PAGE_FRAG | MW_SKB_PAGE_FRAG_HEAD))
+			ret->skb_frags_bytes += ret->page_size << p->order;
 		if (p->order < MW_SKB_ORDERS)
 			ret->pages_by_order[p->order]++;
 	}

@@ -98,6 +98,8 @@ struct mw_sockets {
 	uint64_t page_size;
 	uint64_t pinned_bytes;		/* sum over sockets */
 	uint64_t page_bytes;		/* compound pages (each once) */
+	uint64_t skb_frags_bytes;	/* of those, behind frags and page-frag heads
+					 * (what summary's skb_frags claims) */
 	uint64_t pages_by_order[MW_SKB_ORDERS];
 	struct mw_skb_stats recv, send;	/* over all sockets */
 	uint64_t net_iov_frags;

@@ -43,27 +43,24 @@ static int run_scan(struct mw_context *ctx, struct mw_pagescan **ret)
 		opt.progress_arg = &progress;
 	}
 	/* skb_frags: the pages socket buffers keep alive (analyzer/skbfrags.h) */
-	struct mw_skbfrags *sf = NULL;
-	struct mw_page_observer skb_obs;
+	struct mw_pfnset skb_set = { 0 };
+	struct mw_page_claim skb_claim = { &skb_set, MW_PAGE_SKB_FRAGS };
 	struct mw_sockets socks;
 	struct mw_error *serr = mw_sockets_analyze(ctx->kernel, &ctx->warnings, &socks);
 	if (!serr) {
-		serr = mw_skbfrags_create(socks.pages, socks.nr_pages, &sf);
+		serr = mw_skbfrags_set(socks.pages, socks.nr_pages, &skb_set);
 		mw_sockets_deinit(&socks);
 	}
 	if (serr) {
 		mw_warn_error(&ctx->warnings, serr,
 			      "skb_frags not separated from unaccounted (socket analysis)");
 	} else {
-		mw_skbfrags_observer(sf, &skb_obs);
-		opt.observers = &skb_obs;
-		opt.nr_observers = 1;
+		opt.claims = &skb_claim;
+		opt.nr_claims = 1;
 	}
 	struct mw_error *err = mw_pagescan_run(ctx->kernel, &opt, &ctx->warnings, ret);
 	mw_progress_end(&progress);
-	if (!err && sf)
-		mw_skbfrags_apply(sf, *ret);
-	mw_skbfrags_destroy(sf);
+	mw_pfnset_deinit(&skb_set);
 	if (err) {
 		mw_render_fatal(ctx, err, "page scan");
 		mw_error_destroy(err);

@@ -446,6 +446,7 @@ static void render_json(struct mw_context *ctx, const struct mw_sockets *s,
 	mw_json_kv_uint(&j, "kmalloc_head_bytes", s->recv.head_bytes + s->send.head_bytes);
 	mw_json_kv_uint(&j, "frag_page_bytes", s->page_bytes);
 	mw_json_kv_uint(&j, "frag_pages", s->nr_pages);
+	mw_json_kv_uint(&j, "skb_frags_bytes", s->skb_frags_bytes);
 	json_orders(&j, "frag_pages_by_order", s->pages_by_order);
 	mw_json_kv_uint(&j, "net_iov_frags", s->net_iov_frags);
 	json_stats(&j, "recv", &s->recv);

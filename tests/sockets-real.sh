@@ -66,6 +66,13 @@ for d in $dirs; do
 		[ $rc -le 1 ] || continue
 		run_py "$MW_SRCDIR/tests/compare_sockets.py" "$tmp/s.json" "$d/truth.json" "$name" ||
 			{ ok 1 "$name: compare_sockets.py ran"; sed 's/^/# /' "$tmp/cmp.err"; }
+		# consistency: summary's skb_frags is what the sockets claim
+		if "$MEMWHERE" --json summary "$f" >"$tmp/sum.json" 2>/dev/null ||
+		   [ $? -eq 1 ]; then
+			"$PY" -c 'import json,sys; a=json.load(open(sys.argv[1]))["categories"]["skb_frags"]; b=json.load(open(sys.argv[2]))["totals"]["skb_frags_bytes"]; print(a, b); sys.exit(a != b)' \
+				"$tmp/sum.json" "$tmp/s.json" >"$tmp/eq" 2>&1
+			ok $? "$name: summary's skb_frags equals the sockets' frag and page-frag head pages ($(cat "$tmp/eq"))"
+		fi
 		case "$f" in
 		*/vmcore-paging.elf)
 			vml=$(vmlinux_for "$d")
