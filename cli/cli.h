@@ -23,6 +23,7 @@ struct mw_options {
 	const char *system_map;
 	const char *memcg;
 	unsigned long top;	/* 0 = all */
+	bool top_given;		/* --top was on the command line */
 };
 
 struct mw_context {
@@ -34,6 +35,13 @@ struct mw_context {
 	struct mw_error *kernel_error;	/* why not */
 	struct mw_warnings warnings;
 	FILE *out;
+	/* `report` renders each analysis as one section of its document: the
+	 * renderers' mw_render_json_begin/end then open and close the section
+	 * named json_section inside *json_report instead of a document, and
+	 * text renderers leave the warnings to the end. */
+	struct mw_json *json_report;
+	const char *json_section;
+	bool in_report;
 };
 
 struct mw_command {
@@ -45,6 +53,9 @@ struct mw_command {
 
 int mw_cmd_info(struct mw_context *ctx);
 int mw_cmd_report(struct mw_context *ctx);
+int mw_cmd_report_info_only(struct mw_context *ctx);
+void mw_render_info_json_fields(struct mw_context *ctx, struct mw_json *j);
+void mw_render_info_text(struct mw_context *ctx);
 
 /* output.c: the one place results are rendered */
 void mw_render_info(struct mw_context *ctx);

@@ -25,7 +25,9 @@ static unsigned threads_from_env(void)
 	return (unsigned)n;
 }
 
-static int run_scan(struct mw_context *ctx, struct mw_pagescan **ret)
+int mw_summary_scan(struct mw_context *ctx, const struct mw_page_observer *observers,
+		    size_t nr_observers, struct mw_sockets *socks_ret,
+		    struct mw_pagescan **ret)
 {
 	if (!ctx->kernel) {
 		mw_render_fatal(ctx, ctx->kernel_error, "cannot walk the pages");
@@ -37,6 +39,8 @@ static int run_scan(struct mw_context *ctx, struct mw_pagescan **ret)
 	struct mw_progress progress;
 	struct mw_pagescan_options opt = {
 		.threads = threads_from_env(),
+		.observers = observers,
+		.nr_observers = nr_observers,
 	};
 	if (mw_progress_begin(ctx, &progress, "scanning struct pages")) {
 		opt.progress = mw_progress_update;
@@ -47,10 +51,11 @@ static int run_scan(struct mw_context *ctx, struct mw_pagescan **ret)
 	struct mw_page_claim skb_claim = { &skb_set, MW_PAGE_SKB_FRAGS };
 	struct mw_sockets socks;
 	struct mw_error *serr = mw_sockets_analyze(ctx->kernel, &ctx->warnings, &socks);
-	if (!serr) {
+	bool have_socks = !serr;
+	if (!serr)
 		serr = mw_skbfrags_set(socks.pages, socks.nr_pages, &skb_set);
+	if (have_socks && (serr || !socks_ret))
 		mw_sockets_deinit(&socks);
-	}
 	if (serr) {
 		mw_warn_error(&ctx->warnings, serr,
 			      "skb_frags not separated from unaccounted (socket analysis)");
@@ -61,6 +66,14 @@ static int run_scan(struct mw_context *ctx, struct mw_pagescan **ret)
 	struct mw_error *err = mw_pagescan_run(ctx->kernel, &opt, &ctx->warnings, ret);
 	mw_progress_end(&progress);
 	mw_pfnset_deinit(&skb_set);
+	if (socks_ret) {
+		if (have_socks && !serr)
+			*socks_ret = socks;
+		else
+			memset(socks_ret, 0, sizeof(*socks_ret));
+		if (err && have_socks && !serr)
+			mw_sockets_deinit(socks_ret);
+	}
 	if (err) {
 		mw_render_fatal(ctx, err, "page scan");
 		mw_error_destroy(err);
@@ -72,7 +85,7 @@ static int run_scan(struct mw_context *ctx, struct mw_pagescan **ret)
 int mw_cmd_summary(struct mw_context *ctx)
 {
 	struct mw_pagescan *ps;
-	int rc = run_scan(ctx, &ps);
+	int rc = mw_summary_scan(ctx, NULL, 0, NULL, &ps);
 	if (rc != MW_EXIT_OK)
 		return rc;
 	struct mw_summary *s = malloc(sizeof(*s));
@@ -91,7 +104,7 @@ int mw_cmd_summary(struct mw_context *ctx)
 int mw_cmd_pages(struct mw_context *ctx)
 {
 	struct mw_pagescan *ps;
-	int rc = run_scan(ctx, &ps);
+	int rc = mw_summary_scan(ctx, NULL, 0, NULL, &ps);
 	if (rc != MW_EXIT_OK)
 		return rc;
 	struct mw_summary *s = malloc(sizeof(*s));

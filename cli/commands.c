@@ -18,9 +18,9 @@ int mw_cmd_info(struct mw_context *ctx)
 	return MW_EXIT_OK;
 }
 
-int mw_cmd_report(struct mw_context *ctx)
+/* Without a kernel model `report` can only describe the dump. */
+int mw_cmd_report_info_only(struct mw_context *ctx)
 {
-	/* Analyses join the report as they land; today: the dump itself. */
 	kernel_warning(ctx);
 	mw_render_info(ctx);
 	return MW_EXIT_OK;

@@ -5,3 +5,4 @@ memwhere_SOURCES += cli/sockets.h cli/cmd-sockets.c cli/output-sockets.c
 memwhere_SOURCES += cli/memcg.h cli/cmd-memcg.c cli/output-memcg.c
 memwhere_LDADD = $(MW_LIBS)
 memwhere_SOURCES += cli/files.h cli/cmd-files.c cli/output-files.c
+memwhere_SOURCES += cli/cmd-report.c

@@ -207,6 +207,7 @@ int main(int argc, char **argv)
 			if (errno || *end || val[0] == '-')
 				return bad_usage("--top needs a number, not %s", val);
 			ctx.opt.top = n;
+			ctx.opt.top_given = true;
 			break;
 		}
 		}

@@ -135,7 +135,8 @@ static void render_text(struct mw_context *ctx, const struct mw_files *f,
 				f->nr_dirs - nd == 1 ? "y" : "ies");
 	}
 	struct mw_finding fi[MAX_FINDINGS];
-	size_t nf = mw_files_findings(f, t, fi, MAX_FINDINGS);
+	/* report lists every analysis' findings together at its end */
+	size_t nf = ctx->in_report ? 0 : mw_files_findings(f, t, fi, MAX_FINDINGS);
 	if (nf)
 		fprintf(o, "\nFindings\n");
 	for (size_t i = 0; i < nf; i++)
@@ -244,7 +245,8 @@ static void render_json(struct mw_context *ctx, const struct mw_files *f,
 	}
 	mw_json_array_end(&j);
 	struct mw_finding fi[MAX_FINDINGS];
-	size_t nf = mw_files_findings(f, t, fi, MAX_FINDINGS);
+	/* report lists every analysis' findings together at its end */
+	size_t nf = ctx->in_report ? 0 : mw_files_findings(f, t, fi, MAX_FINDINGS);
 	mw_json_key(&j, "findings");
 	mw_json_array_begin(&j);
 	for (size_t i = 0; i < nf; i++) {

@@ -650,7 +650,8 @@ static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
 	}
 
 	struct mw_finding f;
-	if (mw_memcg_finding(t, top, &f)) {
+	/* report lists every analysis' findings together at its end */
+	if (!ctx->in_report && mw_memcg_finding(t, top, &f)) {
 		fprintf(o, "\nFindings\n");
 		fprintf(o, "  %-8s %s\n", mw_severity_name(f.severity), f.title);
 		fprintf(o, "           %s\n", f.evidence);

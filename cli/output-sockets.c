@@ -313,7 +313,8 @@ static void render_text(struct mw_context *ctx, const struct mw_sockets *s,
 	}
 
 	uint64_t total_ram = mw_reader_info(ctx->reader)->total_bytes;
-	for (size_t i = 0; i < nr_holders && i < TEXT_FINDINGS; i++) {
+	/* report lists every analysis' findings together at its end */
+	for (size_t i = 0; !ctx->in_report && i < nr_holders && i < TEXT_FINDINGS; i++) {
 		struct mw_finding f;
 		mw_sockets_finding(s, &holders[i], total_ram, &f);
 		fprintf(o, "\nFinding (%s): %s.\n  %s\n  %s\n", mw_severity_name(f.severity),

@@ -225,7 +225,8 @@ static void summary_text(struct mw_context *ctx, const struct mw_pagescan *ps,
 	}
 	human(s->total_bytes, h, sizeof(h));
 	fprintf(o, "%-20s %10s %5.1f%%\n", "total", h, 100.0);
-	if (s->nr_findings) {
+	/* report lists every analysis' findings together at its end */
+	if (s->nr_findings && !ctx->in_report) {
 		fprintf(o, "\nFindings\n");
 		for (size_t i = 0; i < s->nr_findings && i < TOP_FINDINGS; i++) {
 			const struct mw_finding *f = &s->findings[i];

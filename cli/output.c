@@ -27,6 +27,13 @@ static void human_bytes(uint64_t b, char *buf, size_t len)
 
 void mw_render_json_begin(struct mw_context *ctx, struct mw_json *j)
 {
+	if (ctx->json_report) {
+		/* a section of the report's document */
+		*j = *ctx->json_report;
+		mw_json_key(j, ctx->json_section);
+		mw_json_object_begin(j);
+		return;
+	}
 	mw_json_init(j, ctx->out, true);
 	mw_json_object_begin(j);
 	mw_json_key(j, "memwhere");
@@ -39,6 +46,11 @@ void mw_render_json_begin(struct mw_context *ctx, struct mw_json *j)
 
 void mw_render_json_end(struct mw_context *ctx, struct mw_json *j)
 {
+	if (ctx->json_report) {
+		mw_json_object_end(j);
+		*ctx->json_report = *j;
+		return;
+	}
 	mw_json_key(j, "warnings");
 	mw_json_array_begin(j);
 	for (size_t i = 0; i < ctx->warnings.kept; i++)
@@ -57,7 +69,7 @@ void mw_render_json_end(struct mw_context *ctx, struct mw_json *j)
 void mw_render_text_warnings(struct mw_context *ctx)
 {
 	size_t n = mw_warnings_count(&ctx->warnings);
-	if (!n)
+	if (!n || ctx->in_report)
 		return;
 	fprintf(ctx->out, "\nWarnings (%zu): parts of this report are incomplete\n", n);
 	for (size_t i = 0; i < ctx->warnings.kept; i++)
@@ -120,13 +132,21 @@ static void json_vmcoreinfo(struct mw_json *j, const struct mw_dump_info *info)
 
 static void render_info_json(struct mw_context *ctx)
 {
-	const struct mw_dump_info *info = mw_reader_info(ctx->reader);
 	struct mw_json j;
+	mw_render_json_begin(ctx, &j);
+	mw_render_info_json_fields(ctx, &j);
+	mw_render_json_end(ctx, &j);
+}
+
+/* info's fields, into an open object (the info document, or the report) */
+void mw_render_info_json_fields(struct mw_context *ctx, struct mw_json *jp)
+{
+	const struct mw_dump_info *info = mw_reader_info(ctx->reader);
+	struct mw_json j = *jp;
 	char buf[128];
 	uint64_t v;
 	struct mw_error *err;
 
-	mw_render_json_begin(ctx, &j);
 	mw_json_kv_string(&j, "format", mw_format_name(info->format));
 	if (info->format == MW_FORMAT_FLATTENED)
 		mw_json_kv_string(&j, "inner_format",
@@ -210,10 +230,10 @@ static void render_info_json(struct mw_context *ctx)
 	mw_json_object_end(&j);
 
 	json_vmcoreinfo(&j, info);
-	mw_render_json_end(ctx, &j);
+	*jp = j;
 }
 
-static void render_info_text(struct mw_context *ctx)
+void mw_render_info_text(struct mw_context *ctx)
 {
 	const struct mw_dump_info *info = mw_reader_info(ctx->reader);
 	FILE *o = ctx->out;
@@ -283,5 +303,5 @@ void mw_render_info(struct mw_context *ctx)
 	if (ctx->opt.json)
 		render_info_json(ctx);
 	else
-		render_info_text(ctx);
+		mw_render_info_text(ctx);
 }

@@ -10,6 +10,16 @@
 
 int mw_cmd_summary(struct mw_context *ctx);
 int mw_cmd_pages(struct mw_context *ctx);
+/*
+ * The one page scan: sockets first (their frag pages become skb_frags),
+ * then every struct page with the given observers. With socks_ret the
+ * socket analysis is kept for the caller (zeroed if it failed). Renders a
+ * fatal error itself and returns MW_EXIT_FAIL if nothing could be scanned.
+ */
+struct mw_sockets;
+int mw_summary_scan(struct mw_context *ctx, const struct mw_page_observer *observers,
+		    size_t nr_observers, struct mw_sockets *socks_ret,
+		    struct mw_pagescan **ret);
 
 /* output-summary.c */
 void mw_render_summary(struct mw_context *ctx, const struct mw_pagescan *ps,

@@ -45,3 +45,4 @@ TESTS += tests/test-memcg tests/memcg-real.sh
 EXTRA_DIST += tests/memcg-real.sh
 include tests/sockets.mk
 include tests/files.mk
+include tests/report.mk

@@ -1,0 +1,3 @@
+# memwhere report on real dumps
+TESTS += tests/report-real.py
+EXTRA_DIST += tests/report-real.py
