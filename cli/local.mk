@@ -6,3 +6,4 @@ memwhere_SOURCES += cli/memcg.h cli/cmd-memcg.c cli/output-memcg.c
 memwhere_LDADD = $(MW_LIBS)
 memwhere_SOURCES += cli/files.h cli/cmd-files.c cli/output-files.c
 memwhere_SOURCES += cli/cmd-report.c
+memwhere_SOURCES += cli/render-util.c cli/render-util.h

@@ -7,25 +7,12 @@
 #include <string.h>
 
 #include "analyzer/summary.h"
+#include "cli/render-util.h"
 #include "cli/files.h"
 #include "common/json.h"
 
 enum { MEMCG_COLUMN = 30, MAX_FINDINGS = 8 };
 
-static void human(uint64_t b, char *buf, size_t len)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	double v = (double)b;
-	size_t u = 0;
-	while (v >= 1024.0 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
-		v /= 1024.0;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%" PRIu64 " B", b);
-	else
-		snprintf(buf, len, "%.1f %s", v, unit[u]);
-}
 
 static const char *memcg_path(const struct mw_memcg_tree *t, uint64_t memcg)
 {
@@ -67,22 +54,22 @@ static void render_text(struct mw_context *ctx, const struct mw_files *f,
 	FILE *o = ctx->out;
 	uint64_t ps = f->page_size;
 	char a[32], b[32], c[32], d[32];
-	human(f->cached_pages * ps, a, sizeof(a));
+	mw_human_bytes(f->cached_pages * ps, a, sizeof(a));
 	fprintf(o, "%s: page cache and shared memory by file%s%s\n", ctx->dump_path,
 		filter ? ", memory cgroup " : "", filter ? filter : "");
-	human(f->file_pages * ps, b, sizeof(b));
-	human(f->shmem_pages * ps, c, sizeof(c));
+	mw_human_bytes(f->file_pages * ps, b, sizeof(b));
+	mw_human_bytes(f->shmem_pages * ps, c, sizeof(c));
 	fprintf(o, "%s in %zu files: %s file cache, %s shmem", a, f->nr, b, c);
-	human(f->dirty_pages * ps, b, sizeof(b));
-	human(f->writeback_pages * ps, c, sizeof(c));
+	mw_human_bytes(f->dirty_pages * ps, b, sizeof(b));
+	mw_human_bytes(f->writeback_pages * ps, c, sizeof(c));
 	fprintf(o, "; %s dirty, %s under writeback\n", b, c);
 	if (f->deleted_files) {
-		human(f->deleted_pages * ps, b, sizeof(b));
+		mw_human_bytes(f->deleted_pages * ps, b, sizeof(b));
 		fprintf(o, "%" PRIu64 " deleted files (or removed SysV segments) still hold %s\n",
 			f->deleted_files, b);
 	}
 	if (filter) {
-		human(f->filtered_pages * ps, b, sizeof(b));
+		mw_human_bytes(f->filtered_pages * ps, b, sizeof(b));
 		fprintf(o, "only pages charged to %s and below; %s of other memory cgroups left out\n",
 			filter, b);
 	}
@@ -92,13 +79,13 @@ static void render_text(struct mw_context *ctx, const struct mw_files *f,
 	for (size_t i = 0; i < n; i++) {
 		const struct mw_file *x = &f->files[i];
 		char m[MEMCG_COLUMN + 24];
-		human(x->cached_pages * ps, a, sizeof(a));
+		mw_human_bytes(x->cached_pages * ps, a, sizeof(a));
 		if (x->dirty_pages)
-			human(x->dirty_pages * ps, b, sizeof(b));
+			mw_human_bytes(x->dirty_pages * ps, b, sizeof(b));
 		else
 			snprintf(b, sizeof(b), "-");
 		if (x->size_bytes >= 0)
-			human((uint64_t)x->size_bytes, c, sizeof(c));
+			mw_human_bytes((uint64_t)x->size_bytes, c, sizeof(c));
 		else
 			snprintf(c, sizeof(c), "?");
 		memcg_cell(t, x, m, sizeof(m));
@@ -109,7 +96,7 @@ static void render_text(struct mw_context *ctx, const struct mw_files *f,
 		uint64_t rest = 0;
 		for (size_t i = n; i < f->nr; i++)
 			rest += f->files[i].cached_pages;
-		human(rest * ps, a, sizeof(a));
+		mw_human_bytes(rest * ps, a, sizeof(a));
 		fprintf(o, "%10s in %zu more file%s (--top 0 lists every file)\n", a, f->nr - n,
 			f->nr - n == 1 ? "" : "s");
 	}
@@ -121,10 +108,10 @@ static void render_text(struct mw_context *ctx, const struct mw_files *f,
 			"MAPPED", "DIRECTORY");
 		for (size_t i = 0; i < nd; i++) {
 			const struct mw_files_dir *x = &f->dirs[i];
-			human(x->cached_pages * ps, a, sizeof(a));
-			human(x->files ? x->cached_pages * ps / x->files : 0, c, sizeof(c));
+			mw_human_bytes(x->cached_pages * ps, a, sizeof(a));
+			mw_human_bytes(x->files ? x->cached_pages * ps / x->files : 0, c, sizeof(c));
 			if (x->dirty_pages)
-				human(x->dirty_pages * ps, d, sizeof(d));
+				mw_human_bytes(x->dirty_pages * ps, d, sizeof(d));
 			else
 				snprintf(d, sizeof(d), "-");
 			fprintf(o, "%10s %7" PRIu64 " %10s %10s %7" PRIu64 "  %s\n", a, x->files, c, d,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analyzer/summary.h"
+#include "cli/render-util.h"
 #include "cli/memcg.h"
 #include "common/json.h"
 
@@ -15,56 +16,7 @@ enum {
 	FILES_SHOWN = 5,	/* files per dying memcg in text */
 };
 
-static void human(uint64_t b, char *buf, size_t len)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	double v = (double)b;
-	size_t u = 0;
-	while (v >= 1024.0 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
-		v /= 1024.0;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%" PRIu64 " B", b);
-	else
-		snprintf(buf, len, "%.1f %s", v, unit[u]);
-}
 
-static bool utf8_locale(void)
-{
-	const char *vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
-	for (size_t i = 0; i < 3; i++) {
-		const char *v = getenv(vars[i]);
-		if (v && *v)
-			return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
-	}
-	return false;
-}
-
-/* A bar of BAR_WIDTH cells, padded. */
-static void bar(FILE *o, double fraction, bool utf8)
-{
-	static const char *const eighths[] = { "", "\u258f", "\u258e", "\u258d",
-		"\u258c", "\u258b", "\u258a", "\u2589" };
-	if (fraction < 0 || fraction != fraction)
-		fraction = 0;
-	if (fraction > 1)
-		fraction = 1;
-	int units = (int)(fraction * BAR_WIDTH * 8 + 0.5), cells = 0;
-	if (!utf8) {
-		for (; cells < (units + 4) / 8; cells++)
-			fputc('#', o);
-	} else {
-		for (; cells < units / 8; cells++)
-			fputs("\u2588", o);
-		if (units % 8) {
-			fputs(eighths[units % 8], o);
-			cells++;
-		}
-	}
-	for (; cells < BAR_WIDTH; cells++)
-		fputc(' ', o);
-}
 
 /* ---- which memcgs, in which order -------------------------------------- */
 
@@ -448,7 +400,7 @@ static void col(FILE *o, bool known, uint64_t b)
 		fprintf(o, " %10s", "?");
 		return;
 	}
-	human(b, h, sizeof(h));
+	mw_human_bytes(b, h, sizeof(h));
 	fprintf(o, " %10s", b ? h : "0");
 }
 
@@ -472,19 +424,19 @@ static void text_limits(FILE *o, const struct mw_memcg *m)
 {
 	char h[32];
 	if (m->max_bytes != MW_MEMCG_UNLIMITED) {
-		human(m->max_bytes, h, sizeof(h));
+		mw_human_bytes(m->max_bytes, h, sizeof(h));
 		fprintf(o, " [max %s]", h);
 	}
 	if (m->high_bytes != MW_MEMCG_UNLIMITED && m->high_bytes != m->max_bytes) {
-		human(m->high_bytes, h, sizeof(h));
+		mw_human_bytes(m->high_bytes, h, sizeof(h));
 		fprintf(o, " [high %s]", h);
 	}
 	if (m->min_bytes) {
-		human(m->min_bytes, h, sizeof(h));
+		mw_human_bytes(m->min_bytes, h, sizeof(h));
 		fprintf(o, " [min %s]", h);
 	}
 	if (m->low_bytes) {
-		human(m->low_bytes, h, sizeof(h));
+		mw_human_bytes(m->low_bytes, h, sizeof(h));
 		fprintf(o, " [low %s]", h);
 	}
 }
@@ -502,7 +454,7 @@ static void text_pins(FILE *o, const struct mw_memcg *m)
 		fprintf(o, " %" PRId64 " reference%s:", p->css_refs, p->css_refs == 1 ? "" : "s");
 	const char *sep = " ";
 	if (p->lru_folios || !p->lru_complete) {
-		human(p->lru_bytes, h, sizeof(h));
+		mw_human_bytes(p->lru_bytes, h, sizeof(h));
 		fprintf(o, "%s%" PRIu64 " charged folio%s on its LRU lists (%s%s)", sep,
 			p->lru_folios, p->lru_folios == 1 ? "" : "s", h,
 			p->lru_complete ? "" : ", lists cut short");
@@ -536,7 +488,7 @@ static void text_pins(FILE *o, const struct mw_memcg *m)
 	fputc('\n', o);
 	for (size_t f = 0; f < p->nr_files && f < FILES_SHOWN; f++) {
 		const struct mw_memcg_file_pin *fp = &p->files[f];
-		human(fp->bytes, h, sizeof(h));
+		mw_human_bytes(fp->bytes, h, sizeof(h));
 		fprintf(o, "      %10s  %s%s", h, fp->path ? fp->path : "(no name)",
 			fp->deleted ? " (deleted)" : "");
 		if (fp->fs)
@@ -554,7 +506,7 @@ static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
 			size_t top)
 {
 	FILE *o = ctx->out;
-	bool utf8 = utf8_locale();
+	bool utf8 = mw_utf8_locale();
 	struct view v;
 	size_t *dying = NULL;
 	char h[32], h2[32];
@@ -581,7 +533,7 @@ static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
 		const struct mw_memcg *m = &t->memcgs[i];
 		col(o, m->usage_known, m->usage_bytes);
 		fputc(' ', o);
-		bar(o, (double)m->usage_bytes / whole, utf8);
+		mw_bar(o, (double)m->usage_bytes / whole, BAR_WIDTH, utf8, true);
 		const enum mw_memcg_stat cols[] = { MW_MEMCG_ANON, MW_MEMCG_FILE, MW_MEMCG_SHMEM,
 						    MW_MEMCG_KERNEL, MW_MEMCG_SOCK };
 		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
@@ -605,8 +557,8 @@ static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
 			if (t->memcgs[i].dying)
 				dsum += t->memcgs[i].charged_bytes;
 		}
-		human(sum, h, sizeof(h));
-		human(dsum, h2, sizeof(h2));
+		mw_human_bytes(sum, h, sizeof(h));
+		mw_human_bytes(dsum, h2, sizeof(h2));
 		fprintf(o, "\nThe page scan found %s charged to these memory cgroups "
 			"(pages and slab objects), %s of it to dying ones.\n", h, h2);
 		if (t->slab_vectors_not_in_dump)
@@ -615,7 +567,7 @@ static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
 	}
 
 	if (nd) {
-		human(dying_bytes(t, top), h, sizeof(h));
+		mw_human_bytes(dying_bytes(t, top), h, sizeof(h));
 		fprintf(o, "\nDying memory cgroups: %zu, holding %s", nd, h);
 		if (top == 0 && t->kernel_nr_dying >= 0)
 			fprintf(o, " (the kernel counts %" PRId64 " dying cgroups)", t->kernel_nr_dying);
@@ -623,7 +575,7 @@ static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
 		size_t shown = ctx->opt.top == 0 || ctx->opt.top > nd ? nd : (size_t)ctx->opt.top;
 		for (size_t k = 0; k < shown; k++) {
 			const struct mw_memcg *m = &t->memcgs[dying[k]];
-			human(m->usage_bytes, h, sizeof(h));
+			mw_human_bytes(m->usage_bytes, h, sizeof(h));
 			fprintf(o, "  %10s  %s", h, m->path);
 			if (m->id > 0)
 				fprintf(o, "  (id %" PRId64 ")", m->id);
@@ -636,7 +588,7 @@ static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
 				for (size_t c = 0; c < sizeof(kinds) / sizeof(kinds[0]); c++) {
 					if (!m->stat[kinds[c]])
 						continue;
-					human((uint64_t)m->stat[kinds[c]], h, sizeof(h));
+					mw_human_bytes((uint64_t)m->stat[kinds[c]], h, sizeof(h));
 					fprintf(o, "%s%s %s", any ? ", " : "",
 						mw_memcg_stat_name(kinds[c]), h);
 					any = true;

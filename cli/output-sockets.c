@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/render-util.h"
 #include "cli/sockets.h"
 #include "common/json.h"
 
@@ -25,20 +26,6 @@ static size_t put(char *buf, size_t len, const char *fmt, ...)
 	return (size_t)n < len ? (size_t)n : len ? len - 1 : 0;
 }
 
-static void human(uint64_t b, char *buf, size_t len)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	double v = (double)b;
-	size_t u = 0;
-	while (v >= 1024.0 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
-		v /= 1024.0;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%" PRIu64 " B", b);
-	else
-		snprintf(buf, len, "%.1f %s", v, unit[u]);
-}
 
 /* 1234567 -> "1,234,567" */
 static const char *grouped(uint64_t v, char *buf, size_t len)
@@ -153,9 +140,9 @@ void mw_sockets_finding(const struct mw_sockets *s,
 	else
 		put(who, sizeof(who), "sockets no process holds");
 	kind_words(h->family, h->type, h->protocol, h->mixed, h->nr_sockets, kw, sizeof(kw));
-	human(h->pinned_bytes, pinned, sizeof(pinned));
-	human(h->payload_bytes, payload, sizeof(payload));
-	human(h->truesize, truesize, sizeof(truesize));
+	mw_human_bytes(h->pinned_bytes, pinned, sizeof(pinned));
+	mw_human_bytes(h->payload_bytes, payload, sizeof(payload));
+	mw_human_bytes(h->truesize, truesize, sizeof(truesize));
 	orders_words(h->pages_by_order, orders, sizeof(orders));
 
 	/* fds: "fd 5" / "fds 4, 5, 6, 7" */
@@ -192,7 +179,7 @@ void mw_sockets_finding(const struct mw_sockets *s,
 	else
 		put(addr, sizeof(addr), "%s", where);
 	char pages_part[400], objects[32], shared[64];
-	human(h->object_bytes, objects, sizeof(objects));
+	mw_human_bytes(h->object_bytes, objects, sizeof(objects));
 	shared[0] = '\0';
 	if (h->shared_pages)
 		put(shared, sizeof(shared), ", %s shared with other processes' sockets",
@@ -268,14 +255,14 @@ static void render_text(struct mw_context *ctx, const struct mw_sockets *s,
 	fprintf(o, "         netlink sockets in nl_table: %" PRIu64 "; packet sockets: %"
 		PRIu64 "; fd tables read: %" PRIu64 " processes\n",
 		n->netlink_table, n->packet_table, n->tasks);
-	human(s->pinned_bytes, a, sizeof(a));
-	human(s->recv.skb_bytes + s->send.skb_bytes, b, sizeof(b));
-	human(s->recv.head_bytes + s->send.head_bytes, c, sizeof(c));
-	human(s->page_bytes, d, sizeof(d));
+	mw_human_bytes(s->pinned_bytes, a, sizeof(a));
+	mw_human_bytes(s->recv.skb_bytes + s->send.skb_bytes, b, sizeof(b));
+	mw_human_bytes(s->recv.head_bytes + s->send.head_bytes, c, sizeof(c));
+	mw_human_bytes(s->page_bytes, d, sizeof(d));
 	char orders[256], g1[32], g2[32], g3[32], pl[32], ts[32];
 	orders_words(s->pages_by_order, orders, sizeof(orders));
-	human(s->recv.bytes + s->send.bytes, pl, sizeof(pl));
-	human(s->recv.truesize + s->send.truesize, ts, sizeof(ts));
+	mw_human_bytes(s->recv.bytes + s->send.bytes, pl, sizeof(pl));
+	mw_human_bytes(s->recv.truesize + s->send.truesize, ts, sizeof(ts));
 	fprintf(o, "Queued:  %s of payload in %s skbs with %s frags (truesize %s)\n",
 		pl, grouped(s->recv.skbs + s->send.skbs, g1, sizeof(g1)),
 		grouped(s->recv.frags + s->send.frags, g2, sizeof(g2)), ts);
@@ -294,7 +281,7 @@ static void render_text(struct mw_context *ctx, const struct mw_sockets *s,
 		for (size_t i = 0; i < rows; i++) {
 			const struct mw_socket *so = &s->v[i];
 			char pin[32], k[32], st[16], own[160], rem[128];
-			human(so->pinned_bytes, pin, sizeof(pin));
+			mw_human_bytes(so->pinned_bytes, pin, sizeof(pin));
 			kind(so, k, sizeof(k));
 			if (so->peer_inode && !so->remote[0])
 				put(rem, sizeof(rem), "peer inode %" PRIu64, so->peer_inode);

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cli/render-util.h"
 #include "cli/summary.h"
 #include "common/json.h"
 
@@ -24,50 +25,8 @@ static const enum mw_page_category row_order[] = {
 	MW_PAGE_UNACCOUNTED, MW_PAGE_UNKNOWN, MW_PAGE_NOT_IN_DUMP,
 };
 
-static void human(uint64_t b, char *buf, size_t len)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	double v = (double)b;
-	size_t u = 0;
-	while (v >= 1024.0 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
-		v /= 1024.0;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%" PRIu64 " B", b);
-	else
-		snprintf(buf, len, "%.1f %s", v, unit[u]);
-}
 
-static bool utf8_locale(void)
-{
-	const char *vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
-	for (size_t i = 0; i < 3; i++) {
-		const char *v = getenv(vars[i]);
-		if (v && *v)
-			return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
-	}
-	return false;
-}
 
-static void bar(FILE *o, double fraction, bool utf8)
-{
-	static const char *const eighths[] = { "", "\u258f", "\u258e", "\u258d",
-		"\u258c", "\u258b", "\u258a", "\u2589" };
-	if (fraction < 0)
-		fraction = 0;
-	if (fraction > 1)
-		fraction = 1;
-	int units = (int)(fraction * BAR_WIDTH * 8 + 0.5);
-	if (!utf8) {
-		for (int i = 0; i < (units + 4) / 8; i++)
-			fputc('#', o);
-		return;
-	}
-	for (int i = 0; i < units / 8; i++)
-		fputs("\u2588", o);
-	fputs(eighths[units % 8], o);
-}
 
 void mw_render_fatal(struct mw_context *ctx, const struct mw_error *err,
 		     const char *context)
@@ -195,9 +154,9 @@ static void summary_text(struct mw_context *ctx, const struct mw_pagescan *ps,
 			 const struct mw_summary *s)
 {
 	FILE *o = ctx->out;
-	bool utf8 = utf8_locale();
+	bool utf8 = mw_utf8_locale();
 	char h[32], h2[32];
-	human(s->total_bytes, h, sizeof(h));
+	mw_human_bytes(s->total_bytes, h, sizeof(h));
 	fprintf(o, "%s: Linux %s, %s of RAM (%" PRIu64 " pages of %" PRIu64 " KiB)\n",
 		ctx->dump_path, release(ps), h, ps->total_pages, s->page_size / 1024);
 	fprintf(o, "every struct page scanned: %" PRIu64 " in %.2f s by %u thread%s\n\n",
@@ -210,11 +169,11 @@ static void summary_text(struct mw_context *ctx, const struct mw_pagescan *ps,
 			   c == MW_PAGE_UNKNOWN || c == MW_PAGE_NOT_IN_DUMP))
 			continue;
 		double f = s->total_bytes ? (double)b / (double)s->total_bytes : 0;
-		human(b, h, sizeof(h));
+		mw_human_bytes(b, h, sizeof(h));
 		fprintf(o, "%-20s %10s %5.1f%%  ", mw_page_category_label(c), h, 100 * f);
-		bar(o, f, utf8);
+		mw_bar(o, f, BAR_WIDTH, utf8, false);
 		if (c == MW_PAGE_FREE && ps->c.free_pcp_pages) {
-			human(ps->c.free_pcp_pages * s->page_size, h2, sizeof(h2));
+			mw_human_bytes(ps->c.free_pcp_pages * s->page_size, h2, sizeof(h2));
 			fprintf(o, " (%s on per-CPU lists)", h2);
 		} else if (c == MW_PAGE_UNACCOUNTED) {
 			fprintf(o, " (no known owner)");
@@ -223,7 +182,7 @@ static void summary_text(struct mw_context *ctx, const struct mw_pagescan *ps,
 		}
 		fputc('\n', o);
 	}
-	human(s->total_bytes, h, sizeof(h));
+	mw_human_bytes(s->total_bytes, h, sizeof(h));
 	fprintf(o, "%-20s %10s %5.1f%%\n", "total", h, 100.0);
 	/* report lists every analysis' findings together at its end */
 	if (s->nr_findings && !ctx->in_report) {
@@ -436,7 +395,7 @@ static void pages_text(struct mw_context *ctx, const struct mw_pagescan *ps,
 	const struct mw_vmstat *vs = &ps->vmstat;
 	unsigned no = ps->layout.nr_orders < MW_MAX_ORDERS ? ps->layout.nr_orders : MW_MAX_ORDERS;
 	char h[32];
-	human(ps->total_pages * ps->page_size, h, sizeof(h));
+	mw_human_bytes(ps->total_pages * ps->page_size, h, sizeof(h));
 	fprintf(o, "%s: Linux %s, %" PRIu64 " struct pages (%s) in %zu memory sections, "
 		"scanned in %.2f s by %u thread%s\n\n", ctx->dump_path, release(ps),
 		ps->total_pages, h, ps->nr_sections, ps->seconds, ps->threads,

@@ -6,24 +6,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/render-util.h"
 #include "common/json.h"
 
 enum { SCHEMA_VERSION = 1 };
 
-static void human_bytes(uint64_t b, char *buf, size_t len)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	double v = (double)b;
-	size_t u = 0;
-	while (v >= 1024.0 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
-		v /= 1024.0;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%" PRIu64 " B", b);
-	else
-		snprintf(buf, len, "%.1f %s", v, unit[u]);
-}
 
 void mw_render_json_begin(struct mw_context *ctx, struct mw_json *j)
 {
@@ -254,16 +241,16 @@ void mw_render_info_text(struct mw_context *ctx)
 	for (size_t i = 0; i < n; i++)
 		fprintf(o, "%s%s", i ? ", " : "", names[i]);
 	fprintf(o, "%s\n", n ? "" : "-");
-	human_bytes(info->total_bytes, hb, sizeof(hb));
+	mw_human_bytes(info->total_bytes, hb, sizeof(hb));
 	fprintf(o, "Memory:      %s in %zu range%s, page size %u\n", hb,
 		info->nr_ranges, info->nr_ranges == 1 ? "" : "s", info->page_size);
 	for (size_t i = 0; i < info->nr_ranges; i++) {
-		human_bytes(info->ranges[i].end - info->ranges[i].start, hb, sizeof(hb));
+		mw_human_bytes(info->ranges[i].end - info->ranges[i].start, hb, sizeof(hb));
 		fprintf(o, "             0x%012" PRIx64 "-0x%012" PRIx64 "  %s\n",
 			info->ranges[i].start, info->ranges[i].end, hb);
 	}
 	if (info->excluded_pages) {
-		human_bytes(info->excluded_pages * info->page_size, hb, sizeof(hb));
+		mw_human_bytes(info->excluded_pages * info->page_size, hb, sizeof(hb));
 		fprintf(o, "Not in dump: %" PRIu64 " pages (%s) left out by the dump\n",
 			info->excluded_pages, hb);
 	}
