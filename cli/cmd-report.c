@@ -8,6 +8,7 @@
 #include "analyzer/files.h"
 #include "analyzer/memcg-scan.h"
 #include "analyzer/sockets.h"
+#include "cli/render-util.h"
 #include "cli/files.h"
 #include "cli/memcg.h"
 #include "cli/sockets.h"
@@ -93,12 +94,7 @@ static void render_findings_json(struct mw_json *j, const struct report *r)
 	for (size_t i = 0; i < r->nr_findings; i++) {
 		const struct mw_finding *f = &r->findings[i];
 		mw_json_object_begin(j);
-		mw_json_kv_string(j, "id", f->id);
-		mw_json_kv_string(j, "severity", mw_severity_name(f->severity));
-		mw_json_kv_string(j, "title", f->title);
-		mw_json_kv_uint(j, "bytes", f->bytes);
-		mw_json_kv_string(j, "evidence", f->evidence);
-		mw_json_kv_string(j, "advice", f->advice);
+		mw_json_finding_fields(j, f);
 		mw_json_object_end(j);
 	}
 	mw_json_array_end(j);

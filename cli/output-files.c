@@ -238,12 +238,7 @@ static void render_json(struct mw_context *ctx, const struct mw_files *f,
 	mw_json_array_begin(&j);
 	for (size_t i = 0; i < nf; i++) {
 		mw_json_object_begin(&j);
-		mw_json_kv_string(&j, "id", fi[i].id);
-		mw_json_kv_string(&j, "severity", mw_severity_name(fi[i].severity));
-		mw_json_kv_string(&j, "title", fi[i].title);
-		mw_json_kv_uint(&j, "bytes", fi[i].bytes);
-		mw_json_kv_string(&j, "evidence", fi[i].evidence);
-		mw_json_kv_string(&j, "advice", fi[i].advice);
+		mw_json_finding_fields(&j, &fi[i]);
 		mw_json_object_end(&j);
 	}
 	mw_json_array_end(&j);

@@ -314,12 +314,7 @@ static void json_finding(struct mw_json *j, const struct mw_memcg_tree *t, size_
 	mw_json_array_begin(j);
 	if (mw_memcg_finding(t, top, &f)) {
 		mw_json_object_begin(j);
-		mw_json_kv_string(j, "id", f.id);
-		mw_json_kv_string(j, "severity", mw_severity_name(f.severity));
-		mw_json_kv_string(j, "title", f.title);
-		mw_json_kv_uint(j, "bytes", f.bytes);
-		mw_json_kv_string(j, "evidence", f.evidence);
-		mw_json_kv_string(j, "advice", f.advice);
+		mw_json_finding_fields(j, &f);
 		mw_json_object_end(j);
 	}
 	mw_json_array_end(j);

@@ -448,12 +448,7 @@ static void render_json(struct mw_context *ctx, const struct mw_sockets *s,
 		struct mw_finding f;
 		mw_sockets_finding(s, &holders[i], total_ram, &f);
 		mw_json_object_begin(&j);
-		mw_json_kv_string(&j, "id", f.id);
-		mw_json_kv_string(&j, "severity", mw_severity_name(f.severity));
-		mw_json_kv_string(&j, "title", f.title);
-		mw_json_kv_uint(&j, "bytes", f.bytes);
-		mw_json_kv_string(&j, "evidence", f.evidence);
-		mw_json_kv_string(&j, "advice", f.advice);
+		mw_json_finding_fields(&j, &f);
 		/* the numbers behind the words */
 		mw_json_kv_int(&j, "pid", holders[i].pid);
 		mw_json_kv_string(&j, "comm", holders[i].comm);

@@ -102,12 +102,7 @@ static void json_findings(struct mw_json *j, const struct mw_summary *s)
 	for (size_t i = 0; i < s->nr_findings; i++) {
 		const struct mw_finding *f = &s->findings[i];
 		mw_json_object_begin(j);
-		mw_json_kv_string(j, "id", f->id);
-		mw_json_kv_string(j, "severity", mw_severity_name(f->severity));
-		mw_json_kv_string(j, "title", f->title);
-		mw_json_kv_uint(j, "bytes", f->bytes);
-		mw_json_kv_string(j, "evidence", f->evidence);
-		mw_json_kv_string(j, "advice", f->advice);
+		mw_json_finding_fields(j, f);
 		mw_json_object_end(j);
 	}
 	mw_json_array_end(j);

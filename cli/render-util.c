@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/summary.h"
 #include "cli/render-util.h"
+#include "common/json.h"
 
 void mw_human_bytes(uint64_t b, char *buf, size_t len)
 {
@@ -54,4 +56,14 @@ void mw_bar(FILE *o, double fraction, int width, bool utf8, bool pad)
 	}
 	for (; pad && cells < width; cells++)
 		fputc(' ', o);
+}
+
+void mw_json_finding_fields(struct mw_json *j, const struct mw_finding *f)
+{
+	mw_json_kv_string(j, "id", f->id);
+	mw_json_kv_string(j, "severity", mw_severity_name(f->severity));
+	mw_json_kv_string(j, "title", f->title);
+	mw_json_kv_uint(j, "bytes", f->bytes);
+	mw_json_kv_string(j, "evidence", f->evidence);
+	mw_json_kv_string(j, "advice", f->advice);
 }

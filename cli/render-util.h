@@ -15,4 +15,10 @@ bool mw_utf8_locale(void);
  * '#' otherwise; padded with spaces to width cells if pad. */
 void mw_bar(FILE *o, double fraction, int width, bool utf8, bool pad);
 
+struct mw_json;
+struct mw_finding;
+/* The contract's finding fields (id, severity, title, bytes, evidence,
+ * advice) into an open JSON object. */
+void mw_json_finding_fields(struct mw_json *j, const struct mw_finding *f);
+
 #endif
