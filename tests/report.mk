@@ -1,3 +1,6 @@
 # memwhere report on real dumps
 TESTS += tests/report-real.py
 EXTRA_DIST += tests/report-real.py
+# the same results from the dump's BTF, --vmlinux (DWARF) and --btf
+TESTS += tests/types-e2e.py
+EXTRA_DIST += tests/types-e2e.py
