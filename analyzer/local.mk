@@ -14,7 +14,7 @@ libmw_a_SOURCES += \
 # memory cgroups (P7)
 libmw_a_SOURCES += \
 	analyzer/memcg.c analyzer/memcg.h analyzer/memcg-internal.h \
-	analyzer/memcg-pins.c \
+	analyzer/memcg-pins.c analyzer/memcg-stock.c \
 	analyzer/memcg-scan.c analyzer/memcg-scan.h
 # sockets, skbs and the pages they pin (P6)
 libmw_a_SOURCES += \

@@ -75,6 +75,8 @@ struct mw_error *mw_memcg_read_string(mw_memcg_read_fn *read, void *arg,
 				      uint64_t addr, char *buf, size_t len);
 
 /* The pins of the dying memcgs (memcg-pins.c): fills t->memcgs[].pins. */
+void mw_memcg_read_stocks(struct mw_kernel *k, const struct mw_memcg_input *in,
+			  struct mw_memcg_tree *t);
 void mw_memcg_read_pins(struct mw_kernel *k, const struct mw_memcg_layout *l,
 			const struct mw_memcg_input *in, struct mw_warnings *w,
 			struct mw_memcg_tree *t);

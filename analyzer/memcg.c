@@ -980,8 +980,10 @@ struct mw_error *mw_memcg_read(struct mw_kernel *k, struct mw_warnings *w,
 		in.nr_cpus = cpus.nr;
 	}
 	err = mw_memcg_walk(&l, kernel_read_cb, k, &in, w, ret);
-	if (!err)
+	if (!err) {
+		mw_memcg_read_stocks(k, &in, ret);
 		mw_memcg_read_pins(k, &l, &in, w, ret);
+	}
 	mw_cpus_deinit(&cpus);
 	return err;
 }

@@ -136,6 +136,9 @@ struct mw_memcg {
 	bool usage_from_stats;		/* v1 root: file + anon, as the kernel shows */
 	uint64_t usage_bytes;
 	uint64_t own_usage_bytes;	/* usage minus its children's (what it holds itself) */
+	/* pages charged in advance into CPUs' memcg_stock: in usage, in no
+	 * memory.stat counter yet (see analyzer/memcg-stock.c) */
+	uint64_t stock_pages;
 	uint64_t max_bytes, high_bytes, low_bytes, min_bytes;	/* MW_MEMCG_UNLIMITED = max */
 	uint64_t swap_bytes;		/* v2: memory.swap.current; v1: memsw usage */
 	bool swap_known;
@@ -169,6 +172,7 @@ struct mw_memcg_tree {
 	int64_t kernel_nr_dying;
 	uint64_t dying_bytes;		/* usage of the outermost dying memcgs (each byte once) */
 	bool walk_complete;		/* no list was cut short */
+	bool have_stocks;		/* stock_pages were read */
 	bool charged_known;		/* a page scan fed charges */
 	uint64_t charged_unknown_bytes;	/* scan charges pointing at no memcg of the tree */
 	/* slabs whose obj_cgroup vector the dump left out (a filtered dump

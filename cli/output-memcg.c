@@ -216,6 +216,11 @@ static void json_memcg(struct mw_json *j, const struct mw_memcg_tree *t,
 		mw_json_null(j);
 	mw_json_kv_string(j, "usage_source", m->usage_from_stats ? "stat" : "page_counter");
 	mw_json_kv_uint(j, "own_usage_bytes", m->own_usage_bytes);
+	mw_json_key(j, "stock_bytes");
+	if (t->have_stocks)
+		mw_json_uint(j, m->stock_pages * t->page_size);
+	else
+		mw_json_null(j);
 	mw_json_key(j, "limits");
 	mw_json_object_begin(j);
 	json_limit(j, "max", m->max_bytes);
