@@ -2,16 +2,18 @@
 # UBSan into fuzz/bin/; `make fuzz-run FUZZ_SECONDS=600` runs each in turn
 # and saves new inputs to fuzz/corpus/TARGET/. `make check` replays the
 # saved corpus through plain builds of the same targets (fuzz/replay.c).
-FUZZ_TARGETS = reader kallsyms btf
+FUZZ_TARGETS = reader kallsyms btf paths
 EXTRA_DIST += fuzz/fuzz.h fuzz/replay.sh $(FUZZ_TARGETS:%=fuzz/fuzz-%.c)
 
-check_PROGRAMS += fuzz/replay-reader fuzz/replay-kallsyms fuzz/replay-btf
+check_PROGRAMS += fuzz/replay-reader fuzz/replay-kallsyms fuzz/replay-btf fuzz/replay-paths
 fuzz_replay_reader_SOURCES = fuzz/replay.c fuzz/fuzz-reader.c fuzz/fuzz.h
 fuzz_replay_reader_LDADD = $(MW_LIBS)
 fuzz_replay_kallsyms_SOURCES = fuzz/replay.c fuzz/fuzz-kallsyms.c fuzz/fuzz.h
 fuzz_replay_kallsyms_LDADD = $(MW_LIBS)
 fuzz_replay_btf_SOURCES = fuzz/replay.c fuzz/fuzz-btf.c fuzz/fuzz.h
 fuzz_replay_btf_LDADD = $(MW_LIBS)
+fuzz_replay_paths_SOURCES = fuzz/replay.c fuzz/fuzz-paths.c fuzz/fuzz.h
+fuzz_replay_paths_LDADD = $(MW_LIBS)
 TESTS += fuzz/replay.sh
 
 FUZZ_CC = clang
