@@ -17,20 +17,6 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mw-files.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-# compare.py prints unnumbered "ok - ..." lines: number them here
-run_compare() {
-	"$PY" "$MW_SRCDIR/tests/compare.py" "$@" >"$tmp/cmp.out" 2>&1
-	rc=$?
-	[ $rc -le 1 ] || { ok 1 "compare.py $*"; sed 's/^/# /' "$tmp/cmp.out"; return; }
-	while IFS= read -r line; do
-		case "$line" in
-		"ok - "*) ok 0 "${line#ok - }" ;;
-		"not ok - "*"# TODO"*) echo "not ok $((tap_n + 1)) - ${line#not ok - }"; tap_n=$((tap_n + 1)) ;;
-		"not ok - "*) ok 1 "${line#not ok - }" ;;
-		*) echo "$line" ;;
-		esac
-	done <"$tmp/cmp.out"
-}
 
 for d in $dirs; do
 	label=$(basename "$(dirname "$d")")/$(basename "$d")

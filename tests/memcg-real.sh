@@ -18,18 +18,6 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mw-memcg.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-run_compare() {
-	"$PY" "$MW_SRCDIR/tests/compare.py" "$@" >"$tmp/cmp.out" 2>&1
-	rc=$?
-	[ $rc -le 1 ] || { ok 1 "compare.py $*"; sed 's/^/# /' "$tmp/cmp.out"; return; }
-	while IFS= read -r line; do
-		case "$line" in
-		"ok - "*) ok 0 "${line#ok - }" ;;
-		"not ok - "*) ok 1 "${line#not ok - }" ;;
-		*) echo "$line" ;;
-		esac
-	done <"$tmp/cmp.out"
-}
 
 for d in $dirs; do
 	label=$(basename "$(dirname "$d")")/$(basename "$d")
@@ -42,7 +30,7 @@ for d in $dirs; do
 		[ $rc -eq 0 ] || { sed 's/^/# /' "$tmp/err" | head -n 20
 			"$PY" -c 'import json,sys; [print("# warning:", w) for w in json.load(open(sys.argv[1]))["warnings"][:10]]' "$tmp/m.json" 2>/dev/null; }
 		[ $rc -le 1 ] || continue
-		run_compare memcg "$tmp/m.json" "$d/truth.json" "$name"
+		run_compare --strict memcg "$tmp/m.json" "$d/truth.json" "$name"
 	done
 done
 done_testing
