@@ -85,7 +85,7 @@ static void usage(FILE *f)
 		"  --btf FILE          types from a BTF file (raw BTF or an ELF with .BTF)\n"
 		"  --system-map FILE   symbols from System.map\n"
 		"  --top N             rows in ranked lists (default 30; 0 = all)\n"
-		"  --memcg PATH        restrict to one memory cgroup subtree\n"
+		"  --memcg PATH        restrict files and memcg to one memory cgroup subtree\n"
 		"  --no-progress       no progress bar\n"
 		"  -h, --help          this help (`memwhere COMMAND --help` for one command)\n"
 		"  -V, --version       print the version\n"
