@@ -32,6 +32,11 @@
  *
  * Physical reads go through a sorted extent table built at open (see
  * elf-extents.h); virtual reads (read_segment) through a second one.
+ * Small physical reads (struct fields, page tables, list walks) read and
+ * keep the whole page in a small page cache: a walk of a socket list or a
+ * cgroup tree reads many fields of one page, and one pread per field was
+ * most of the time of a command on a small dump. Large reads (the struct
+ * page array) bypass it.
  */
 #include "config.h"
 
@@ -43,12 +48,18 @@
 #include "formats/elf-core.h"
 #include "formats/elf-extents.h"
 #include "formats/format.h"
+#include "formats/page-cache.h"
 
-enum { ELF_PAGE_SIZE = 4096 };
+enum {
+	ELF_PAGE_SIZE = 4096,
+	ELF_CACHE_PAGES = 512,		/* 2 MiB */
+	ELF_SMALL_READ = 1024,		/* reads up to this go through the cache */
+};
 
 struct elf_priv {
 	struct mw_extent_map phys;
 	struct mw_extent_map virt;	/* empty without virtual addresses */
+	struct mw_page_cache *cache;
 };
 
 static const struct mw_extent_read_errors phys_errors = {
@@ -80,6 +91,7 @@ static void elf_close(struct mw_reader *r)
 		return;
 	mw_extent_map_deinit(&p->phys);
 	mw_extent_map_deinit(&p->virt);
+	mw_page_cache_destroy(p->cache);
 	free(p);
 	r->priv = NULL;
 }
@@ -170,6 +182,10 @@ static struct mw_error *elf_open(struct mw_reader *r)
 	if (err)
 		goto out;
 
+	err = mw_page_cache_create(ELF_PAGE_SIZE, ELF_CACHE_PAGES, &p->cache);
+	if (err)
+		goto out;
+
 	info->format = MW_FORMAT_ELF;
 	info->compression = MW_COMP_NONE;
 	info->page_size = ELF_PAGE_SIZE;
@@ -193,10 +209,58 @@ out_priv:
 	return err;
 }
 
+/*
+ * Part of one page through the cache. Only pages whose every byte is in the
+ * file are cached; false sends the caller to a direct read, which reports
+ * holes and left-out bytes exactly as before.
+ */
+static bool elf_read_cached(struct mw_reader *r, uint64_t paddr, void *buf,
+			    size_t len)
+{
+	struct elf_priv *p = r->priv;
+	uint64_t pfn = paddr / ELF_PAGE_SIZE;
+	size_t off = (size_t)(paddr % ELF_PAGE_SIZE);
+	if (mw_page_cache_read(p->cache, pfn, off, len, buf))
+		return true;
+	if (mw_extent_map_page_state(&p->phys, pfn, ELF_PAGE_SIZE) != MW_PAGE_PRESENT)
+		return false;
+	_Alignas(64) uint8_t page[ELF_PAGE_SIZE];
+	struct mw_error *err = mw_extent_map_read(&p->phys, r->src, &phys_errors,
+						  pfn * ELF_PAGE_SIZE, page,
+						  sizeof(page));
+	if (err) {
+		mw_error_destroy(err);
+		return false;
+	}
+	mw_page_cache_put(p->cache, pfn, page);
+	memcpy(buf, page + off, len);
+	return true;
+}
+
 static struct mw_error *elf_read_phys(struct mw_reader *r, uint64_t paddr,
 				      void *buf, size_t len)
 {
 	struct elf_priv *p = r->priv;
+	if (p->cache && len <= ELF_SMALL_READ) {
+		uint8_t *dst = buf;
+		uint64_t a = paddr;
+		size_t left = len;
+		while (left) {
+			size_t n = ELF_PAGE_SIZE - (size_t)(a % ELF_PAGE_SIZE);
+			if (n > left)
+				n = left;
+			if (!elf_read_cached(r, a, dst, n))
+				break;
+			a += n;
+			dst += n;
+			left -= n;
+		}
+		if (!left)
+			return NULL;
+		/* the rest (or all) directly, for its exact error */
+		return mw_extent_map_read(&p->phys, r->src, &phys_errors, a, dst,
+					  left);
+	}
 	return mw_extent_map_read(&p->phys, r->src, &phys_errors, paddr, buf,
 				  len);
 }
