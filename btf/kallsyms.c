@@ -9,6 +9,7 @@
 enum {
 	TOKEN_TABLE_MAX = 64 * 1024,	/* 256 tokens, each short */
 	NAMES_CHUNK = 64 * 1024,	/* read kallsyms_names in chunks */
+	TOKEN_SLACK = 8,		/* bytes copied at once when decoding */
 };
 
 /* A forward-only window over kallsyms_names. */
@@ -22,25 +23,34 @@ struct names_cursor {
 	uint8_t buf[NAMES_CHUNK];
 };
 
-static struct mw_error *cursor_byte(struct names_cursor *c, uint8_t *ret)
+static struct mw_error *cursor_refill(struct names_cursor *c, uint8_t *ret)
 {
-	if (c->pos < c->win_start || c->pos >= c->win_start + c->win_len) {
-		/* The table may end just before memory that cannot be read:
-		 * shrink the window until the read succeeds. */
-		size_t want = sizeof(c->buf);
-		struct mw_error *err;
-		while ((err = c->read(c->arg, c->base + c->pos, c->buf, want))) {
-			if (want == 1)
-				return mw_error_prepend(err, "reading kallsyms_names");
-			mw_error_destroy(err);
-			want /= 2;
-		}
-		c->win_start = c->pos;
-		c->win_len = want;
+	/* The table may end just before memory that cannot be read:
+	 * shrink the window until the read succeeds. */
+	size_t want = sizeof(c->buf);
+	struct mw_error *err;
+	while ((err = c->read(c->arg, c->base + c->pos, c->buf, want))) {
+		if (want == 1)
+			return mw_error_prepend(err, "reading kallsyms_names");
+		mw_error_destroy(err);
+		want /= 2;
 	}
-	*ret = c->buf[c->pos - c->win_start];
+	c->win_start = c->pos;
+	c->win_len = want;
+	*ret = c->buf[0];
 	c->pos++;
 	return NULL;
+}
+
+static inline struct mw_error *cursor_byte(struct names_cursor *c, uint8_t *ret)
+{
+	/* pos below win_start wraps to a large distance: refill */
+	if (c->pos - c->win_start < c->win_len) {
+		*ret = c->buf[c->pos - c->win_start];
+		c->pos++;
+		return NULL;
+	}
+	return cursor_refill(c, ret);
 }
 
 struct mw_error *mw_kallsyms_decode(const struct mw_kallsyms_tables *t,
@@ -72,7 +82,7 @@ struct mw_error *mw_kallsyms_decode(const struct mw_kallsyms_tables *t,
 			tok_len = token_index[i];
 	/* the last token is short; read a little past the largest index */
 	tok_len += 256;
-	tokens = malloc(tok_len + 1);
+	tokens = calloc(1, tok_len + 1 + TOKEN_SLACK);
 	if (!tokens)
 		return &mw_error_nomem;
 	if ((err = read(read_arg, t->token_table, tokens, tok_len))) {
@@ -80,6 +90,9 @@ struct mw_error *mw_kallsyms_decode(const struct mw_kallsyms_tables *t,
 		goto out;
 	}
 	tokens[tok_len] = '\0';
+	uint16_t token_len[256];
+	for (int i = 0; i < 256; i++)
+		token_len[i] = (uint16_t)strlen(tokens + token_index[i]);
 
 	uint64_t relative_base = 0;
 	bool absolute_percpu = false;
@@ -134,9 +147,9 @@ struct mw_error *mw_kallsyms_decode(const struct mw_kallsyms_tables *t,
 	cur->arg = read_arg;
 	cur->base = t->names;
 
-	char name[MW_KSYM_NAME_MAX + 1];
+	char name[MW_KSYM_NAME_MAX + 1 + TOKEN_SLACK];
 	for (uint32_t i = 0; i < num; i++) {
-		uint8_t b;
+		uint8_t b = 0;
 		if ((err = cursor_byte(cur, &b)))
 			goto out;
 		uint32_t len = b;
@@ -150,12 +163,19 @@ struct mw_error *mw_kallsyms_decode(const struct mw_kallsyms_tables *t,
 		for (uint32_t k = 0; k < len; k++) {
 			if ((err = cursor_byte(cur, &b)))
 				goto out;
-			for (const char *p = tokens + token_index[b]; *p; p++) {
-				if (n < MW_KSYM_NAME_MAX)
-					name[n++] = *p;
-				else
-					too_long = true;
+			size_t tl = token_len[b];
+			if (tl > MW_KSYM_NAME_MAX - n) {
+				too_long = true;
+				tl = MW_KSYM_NAME_MAX - n;
 			}
+			/* tokens are a few bytes: copy a whole word (both
+			 * buffers have TOKEN_SLACK spare bytes) */
+			const char *src = tokens + token_index[b];
+			if (tl <= TOKEN_SLACK)
+				memcpy(name + n, src, TOKEN_SLACK);
+			else
+				memcpy(name + n, src, tl);
+			n += tl;
 		}
 		if (n == 0 || too_long) {
 			err = mw_error_at(MW_ERR_BAD_DATA, t->names + cur->pos,

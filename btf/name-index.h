@@ -20,6 +20,7 @@ struct mw_name_index_entry {
 	const char *name;	/* NULL: empty slot */
 	uint32_t len;
 	uint32_t ns;
+	uint32_t hash;		/* low bits of the name's hash: growing never rehashes */
 	uint64_t value;
 };
 
@@ -31,6 +32,8 @@ struct mw_name_index {
 
 void mw_name_index_init(struct mw_name_index *idx);
 void mw_name_index_deinit(struct mw_name_index *idx);
+/* Make room for n entries in all, so that inserting them never grows. */
+struct mw_error *mw_name_index_reserve(struct mw_name_index *idx, size_t n);
 /*
  * Find or add (ns, name[0..len)). On success *slot points at the entry's
  * value (valid until the next insert) and *added tells whether the entry is

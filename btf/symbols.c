@@ -107,9 +107,36 @@ static int sym_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/*
+ * Sort by address. Tables usually come sorted already (kallsyms and
+ * System.map are written in address order): one pass checks that and
+ * only runs of equal addresses are put in order; anything else is sorted
+ * whole.
+ */
+static void symbols_sort(struct mw_symbols *s)
+{
+	size_t n = s->count;
+	for (size_t i = 1; i < n; i++)
+		if (s->syms[i - 1].address > s->syms[i].address) {
+			qsort(s->syms, n, sizeof(*s->syms), sym_cmp);
+			return;
+		}
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && s->syms[j].address == s->syms[i].address)
+			j++;
+		if (j - i > 1)
+			qsort(s->syms + i, j - i, sizeof(*s->syms), sym_cmp);
+		i = j;
+	}
+}
+
 static struct mw_error *symbols_index(struct mw_symbols *s)
 {
 	mw_name_index_deinit(&s->names);
+	struct mw_error *rerr = mw_name_index_reserve(&s->names, s->count);
+	if (rerr)
+		return rerr;
 	for (size_t i = 0; i < s->count; i++) {
 		uint64_t *slot;
 		bool added;
@@ -132,8 +159,7 @@ struct mw_error *mw_symbols_finish(struct mw_symbols *s)
 	for (size_t i = 0; i < s->count; i++)
 		s->syms[i].name = s->arena + (uintptr_t)s->syms[i].name;
 	s->finished = true;
-	if (s->count)
-		qsort(s->syms, s->count, sizeof(*s->syms), sym_cmp);
+	symbols_sort(s);
 	return symbols_index(s);
 }
 
@@ -147,8 +173,7 @@ struct mw_error *mw_symbols_relocate(struct mw_symbols *s, int64_t delta)
 			continue;
 		sym->address += (uint64_t)delta;
 	}
-	if (s->count)
-		qsort(s->syms, s->count, sizeof(*s->syms), sym_cmp);
+	symbols_sort(s);
 	return symbols_index(s);
 }
 

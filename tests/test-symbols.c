@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -214,9 +216,62 @@ __attribute__((noinline)) static void test_elf(void)
 	mw_error_destroy(err);
 }
 
+/*
+ * Many symbols, in address order with runs of equal addresses whose local
+ * comes before its global (the sorted fast path must still put globals
+ * first), then every name found through the name index, which grows past
+ * several capacities; and the same names added in reverse order (the
+ * whole-table sort).
+ */
+static void test_many(bool reversed)
+{
+	enum { N = 20000 };
+	struct mw_symbols *s;
+	struct mw_error *err = mw_symbols_create("many", &s);
+	char name[32];
+	for (int k = 0; k < N && !err; k++) {
+		int i = reversed ? N - 1 - k : k;
+		/* symbols 2j and 2j+1 share an address; the odd one is global */
+		snprintf(name, sizeof(name), "sym_%d", i);
+		err = mw_symbols_add_ksym(s, name, i % 2 ? 'T' : 't',
+					  0xffffffff81000000ULL + (uint64_t)(i / 2) * 16);
+	}
+	if (!err)
+		err = mw_symbols_finish(s);
+	if (!tap_ok(!err, "%d symbols (%s)", N, reversed ? "reversed" : "sorted")) {
+		mw_error_destroy(err);
+		mw_symbols_destroy(s);
+		return;
+	}
+	int bad_find = 0, bad_order = 0;
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "sym_%d", i);
+		const struct mw_symbol *sym = mw_symbols_find(s, name);
+		if (!sym || sym->address != 0xffffffff81000000ULL + (uint64_t)(i / 2) * 16)
+			bad_find++;
+	}
+	for (size_t i = 0; i + 1 < mw_symbols_count(s); i++) {
+		const struct mw_symbol *a = mw_symbols_at(s, i), *b = mw_symbols_at(s, i + 1);
+		if (a->address > b->address ||
+		    (a->address == b->address && a->type == 't' && b->type == 'T'))
+			bad_order++;
+	}
+	tap_ok(bad_find == 0, "every name found at its address (%d wrong)", bad_find);
+	tap_ok(bad_order == 0, "sorted by address, globals first (%d out of order)", bad_order);
+	uint64_t off;
+	const struct mw_symbol *at = mw_symbols_lookup_addr(s, 0xffffffff81000010ULL + 4, &off);
+	tap_ok(at && strcmp(at->name, "sym_3") == 0 && off == 4,
+	       "address lookup prefers the global of an equal pair (%s)", at ? at->name : "none");
+	tap_ok(mw_symbols_find(s, "sym_") == NULL && mw_symbols_find(s, "sym_200000") == NULL,
+	       "absent names are not found");
+	mw_symbols_destroy(s);
+}
+
 int main(void)
 {
 	test_map();
+	test_many(false);
+	test_many(true);
 	test_bad_maps();
 	test_ksym_and_sizes();
 	test_elf();
