@@ -117,6 +117,6 @@ run_scenario() {
 	RESID_TREES="/var/lib /var/log /dev/shm"
 	settle 3
 	note "truth_first_transient_pid $(sh -c 'echo $$')"
-	print_truth final
+	print_truth final pause
 	idle_forever
 }

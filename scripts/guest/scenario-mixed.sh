@@ -160,6 +160,6 @@ run_scenario() {
 	log "host traffic done: $(grep -c accepted /run/mw/nginx.out) connections accepted"
 	settle 3
 	note "truth_first_transient_pid $(sh -c 'echo $$')"
-	print_truth final
+	print_truth final pause
 	idle_forever
 }

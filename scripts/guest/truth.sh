@@ -107,20 +107,45 @@ truth_body() {
 		[ -f "$_o" ] && truth_sec "mw:out:${_o##*/}" "$_o"
 	done
 	truth_cmd mw:df df -k
-	# The kernel's counters once more, last: reading the hundreds of files
-	# above allocates dentries and inodes, so these are the closest to the
-	# dump (tests/compare.py prefers them).
-	for _f in meminfo vmstat zoneinfo buddyinfo slabinfo; do
-		truth_sec "mw:final:/proc/$_f" "/proc/$_f"
+}
+
+# The kernel's counters once more, last: reading the hundreds of files
+# above allocates dentries and inodes, so these are the closest to the dump
+# (tests/compare.py prefers them). They are read into shell variables first
+# (no files, one short-lived cat each) so that the host can pause the guest
+# right after the reads and print them after the dump.
+FINAL_FILES="slabinfo zoneinfo buddyinfo vmstat meminfo"
+truth_final_read() {
+	for _f in $FINAL_FILES; do
+		eval "_final_$_f=\$(cat /proc/$_f 2>&1)"
 	done
 }
 
-# print_truth PHASE
+truth_final_print() {
+	for _f in $FINAL_FILES; do
+		echo "@@MW-SECTION mw:final:/proc/$_f"
+		eval "printf '%s\\n' \"\$_final_$_f\""
+		echo
+		echo "@@MW-ENDSECTION"
+	done
+}
+
+# print_truth PHASE [pause]
+# With "pause" the guest says @@MW-PAUSE right after reading the final
+# counters and waits for GO: the host stops the guest there, dumps it, lets
+# it go on, and the final counters follow. Without, they are printed at
+# once.
 print_truth() {
 	log "printing truth ($1)"
 	{
 		echo "@@MW-TRUTH-BEGIN $1"
 		truth_body
+		truth_final_read
+		if [ "${2:-}" = pause ]; then
+			echo "@@MW-PAUSE $1"
+			wait_go 900
+		fi
+		truth_final_print
 		echo "@@MW-TRUTH-END $1"
 	} >&3
 }
