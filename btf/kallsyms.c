@@ -9,7 +9,7 @@
 enum {
 	TOKEN_TABLE_MAX = 64 * 1024,	/* 256 tokens, each short */
 	NAMES_CHUNK = 64 * 1024,	/* read kallsyms_names in chunks */
-	TOKEN_SLACK = 8,		/* bytes copied at once when decoding */
+	TOKEN_SLACK = 16,		/* bytes copied at once when decoding */
 };
 
 /* A forward-only window over kallsyms_names. */
@@ -51,6 +51,17 @@ static inline struct mw_error *cursor_byte(struct names_cursor *c, uint8_t *ret)
 		return NULL;
 	}
 	return cursor_refill(c, ret);
+}
+
+/* n bytes (n < 2^15) into dst, across windows. */
+static struct mw_error *cursor_bytes(struct names_cursor *c, size_t n, uint8_t *dst)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct mw_error *err = cursor_byte(c, &dst[i]);
+		if (err)
+			return err;
+	}
+	return NULL;
 }
 
 struct mw_error *mw_kallsyms_decode(const struct mw_kallsyms_tables *t,
@@ -148,6 +159,7 @@ struct mw_error *mw_kallsyms_decode(const struct mw_kallsyms_tables *t,
 	cur->base = t->names;
 
 	char name[MW_KSYM_NAME_MAX + 1 + TOKEN_SLACK];
+	uint8_t record[1 << 15];	/* a record's bytes when it spans windows */
 	for (uint32_t i = 0; i < num; i++) {
 		uint8_t b = 0;
 		if ((err = cursor_byte(cur, &b)))
@@ -160,17 +172,28 @@ struct mw_error *mw_kallsyms_decode(const struct mw_kallsyms_tables *t,
 		}
 		size_t n = 0;
 		bool too_long = false;
-		for (uint32_t k = 0; k < len; k++) {
-			if ((err = cursor_byte(cur, &b)))
+		const uint8_t *q;
+		size_t at = (size_t)(cur->pos - cur->win_start);
+		if (cur->pos >= cur->win_start && at <= cur->win_len &&
+		    len <= cur->win_len - at) {
+			/* the whole record is in the window: no byte-wise reads */
+			q = cur->buf + at;
+			cur->pos += len;
+		} else {
+			if ((err = cursor_bytes(cur, len, record)))
 				goto out;
-			size_t tl = token_len[b];
+			q = record;
+		}
+		for (uint32_t k = 0; k < len; k++) {
+			size_t tl = token_len[q[k]];
+			const char *src = tokens + token_index[q[k]];
 			if (tl > MW_KSYM_NAME_MAX - n) {
 				too_long = true;
-				tl = MW_KSYM_NAME_MAX - n;
+				break;
 			}
-			/* tokens are a few bytes: copy a whole word (both
-			 * buffers have TOKEN_SLACK spare bytes) */
-			const char *src = tokens + token_index[b];
+			/* tokens are short: copy a TOKEN_SLACK-byte block
+			 * (both buffers have the room) instead of calling memcpy
+			 * with a variable length */
 			if (tl <= TOKEN_SLACK)
 				memcpy(name + n, src, TOKEN_SLACK);
 			else
@@ -194,7 +217,7 @@ struct mw_error *mw_kallsyms_decode(const struct mw_kallsyms_tables *t,
 		else
 			addr = relative_base - 1 - (uint64_t)(int64_t)offsets[i];
 		/* the first character is the symbol's type letter */
-		if ((err = fn(fn_arg, name + 1, name[0], addr)))
+		if ((err = fn(fn_arg, name + 1, n - 1, name[0], addr)))
 			goto out;
 	}
 out:

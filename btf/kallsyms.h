@@ -16,9 +16,10 @@
 /* Read len bytes at kernel virtual address addr. */
 typedef struct mw_error *mw_kread_fn(void *arg, uint64_t addr, void *buf,
 				      size_t len);
-/* Called once per symbol; type is the nm-style letter ('T', 'd', ...). */
-typedef struct mw_error *mw_ksym_fn(void *arg, const char *name, char type,
-				     uint64_t addr);
+/* Called once per symbol; type is the nm-style letter ('T', 'd', ...);
+ * name is NUL-terminated, len bytes long (possibly 0). */
+typedef struct mw_error *mw_ksym_fn(void *arg, const char *name, size_t len,
+				     char type, uint64_t addr);
 
 /* Addresses of the tables (0 = absent), as VMCOREINFO's SYMBOL() gives them. */
 struct mw_kallsyms_tables {

@@ -85,10 +85,10 @@ struct mw_error *mw_symbols_add(struct mw_symbols *s, const char *name, size_t l
 	return NULL;
 }
 
-struct mw_error *mw_symbols_add_ksym(void *arg, const char *name, char type,
-				     uint64_t address)
+struct mw_error *mw_symbols_add_ksym(void *arg, const char *name, size_t len,
+				     char type, uint64_t address)
 {
-	return mw_symbols_add(arg, name, strlen(name), address, 0, type);
+	return mw_symbols_add(arg, name, len, address, 0, type);
 }
 
 static bool sym_is_global(const struct mw_symbol *sym)

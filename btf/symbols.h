@@ -44,7 +44,8 @@ struct mw_error *mw_symbols_create(const char *what, struct mw_symbols **ret);
 struct mw_error *mw_symbols_add(struct mw_symbols *s, const char *name, size_t len,
 				uint64_t address, uint64_t size, char type);
 /* Same, shaped as the kallsyms decoder's mw_ksym_fn (arg is the table). */
-struct mw_error *mw_symbols_add_ksym(void *arg, const char *name, char type,
+struct mw_error *mw_symbols_add_ksym(void *arg, const char *name, size_t len,
+				     char type,
 				     uint64_t address);
 /* Sort and index. */
 struct mw_error *mw_symbols_finish(struct mw_symbols *s);

@@ -23,9 +23,12 @@ static struct mw_error *image_read(void *arg, uint64_t addr, void *buf, size_t l
 	return NULL;
 }
 
-static struct mw_error *count(void *arg, const char *name, char type, uint64_t addr)
+static struct mw_error *count(void *arg, const char *name, size_t len, char type,
+			     uint64_t addr)
 {
-	(*(size_t *)arg) += strlen(name) + (size_t)type + (size_t)(addr & 1);
+	if (strlen(name) != len)
+		__builtin_trap();	/* the decoder must report the real length */
+	(*(size_t *)arg) += len + (size_t)type + (size_t)(addr & 1);
 	return NULL;
 }
 

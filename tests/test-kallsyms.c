@@ -30,11 +30,15 @@ struct seen {
 	char names[8][256];
 	char types[8];
 	uint64_t addrs[8];
+	unsigned bad_len;
 };
 
-static struct mw_error *collect(void *arg, const char *name, char type, uint64_t addr)
+static struct mw_error *collect(void *arg, const char *name, size_t len, char type,
+			       uint64_t addr)
 {
 	struct seen *s = arg;
+	if (strlen(name) != len)
+		s->bad_len++;
 	if (s->n < 8) {
 		snprintf(s->names[s->n], sizeof(s->names[0]), "%s", name);
 		s->types[s->n] = type;
@@ -68,6 +72,7 @@ int main(void)
 	struct mw_error *err = mw_kallsyms_decode(&t, image_read, &im, collect, &s);
 	if (err) tap_diag("%s", err->message);
 	tap_ok(err == NULL, "decodes a valid image");
+	tap_ok(s.bad_len == 0, "each name comes with its length (%u wrong)", s.bad_len);
 	mw_error_destroy(err);
 	tap_ok(s.n == 7, "all 7 symbols (got %d)", s.n);
 	const uint64_t base = 0xffffffff81000000ULL;

@@ -159,16 +159,16 @@ static void test_ksym_and_sizes(void)
 	struct mw_symbols *s;
 	struct mw_error *err = mw_symbols_create("kallsyms", &s);
 	mw_error_destroy(err);
-	err = mw_symbols_add_ksym(s, "b_func", 'T', 0x2000);
+	err = mw_symbols_add_ksym(s, "b_func", 6, 'T', 0x2000);
 	if (!err)
-		err = mw_symbols_add_ksym(s, "a_func", 't', 0x1000);
+		err = mw_symbols_add_ksym(s, "a_func", 6, 't', 0x1000);
 	if (!err)
 		err = mw_symbols_add(s, "sized", 5, 0x3000, 0x10, 'T');
 	if (!err)
 		err = mw_symbols_finish(s);
 	tap_ok(!err, "kallsyms-shaped callback fills a table");
 	mw_error_destroy(err);
-	err = mw_symbols_add_ksym(s, "late", 'T', 0x4000);
+	err = mw_symbols_add_ksym(s, "late", 4, 'T', 0x4000);
 	tap_ok(err && err->code == MW_ERR_USAGE, "no adding after finish");
 	mw_error_destroy(err);
 	tap_ok(strcmp(mw_symbols_at(s, 0)->name, "a_func") == 0, "sorted by address");
@@ -233,7 +233,7 @@ static void test_many(bool reversed)
 		int i = reversed ? N - 1 - k : k;
 		/* symbols 2j and 2j+1 share an address; the odd one is global */
 		snprintf(name, sizeof(name), "sym_%d", i);
-		err = mw_symbols_add_ksym(s, name, i % 2 ? 'T' : 't',
+		err = mw_symbols_add_ksym(s, name, strlen(name), i % 2 ? 'T' : 't',
 					  0xffffffff81000000ULL + (uint64_t)(i / 2) * 16);
 	}
 	if (!err)
