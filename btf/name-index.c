@@ -11,7 +11,7 @@ enum { NAME_INDEX_MIN_CAPACITY = 64 };
  * avalanche; the namespace seeds it. Not cryptographic: names come from
  * the dump, but a collision costs only a longer probe.
  */
-static uint32_t name_hash(uint32_t ns, const char *name, size_t len)
+uint32_t mw_name_hash(uint32_t ns, const char *name, size_t len)
 {
 	const uint64_t k = 0x9e3779b97f4a7c15ULL;
 	uint64_t h = 0xcbf29ce484222325ULL ^ ((uint64_t)ns * k) ^ len;
@@ -126,7 +126,7 @@ struct mw_error *mw_name_index_insert(struct mw_name_index *idx, uint32_t ns,
 		if (err)
 			return err;
 	}
-	uint32_t hash = name_hash(ns, name, len);
+	uint32_t hash = mw_name_hash(ns, name, len);
 	struct mw_name_index_entry *e = name_index_probe(idx->slots, idx->capacity,
 							 hash, ns, name, len);
 	*added = !e->name;
@@ -148,7 +148,7 @@ const uint64_t *mw_name_index_find(const struct mw_name_index *idx, uint32_t ns,
 	if (!idx->capacity || len > UINT32_MAX)
 		return NULL;
 	struct mw_name_index_entry *e = name_index_probe(idx->slots, idx->capacity,
-							 name_hash(ns, name, len),
+							 mw_name_hash(ns, name, len),
 							 ns, name, len);
 	return e->name ? &e->value : NULL;
 }

@@ -30,6 +30,9 @@ struct mw_name_index {
 	size_t count;
 };
 
+/* The index's hash of (ns, name[0..len)), for indexes of other shapes. */
+uint32_t mw_name_hash(uint32_t ns, const char *name, size_t len);
+
 void mw_name_index_init(struct mw_name_index *idx);
 void mw_name_index_deinit(struct mw_name_index *idx);
 /* Make room for n entries in all, so that inserting them never grows. */

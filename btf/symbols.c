@@ -1,5 +1,11 @@
 /* memwhere: the symbol table and its two indexes (sorted by address; a
- * name hash). */
+ * name hash).
+ *
+ * The name index is built for every table (150,000 kallsyms names and
+ * more) but asked for a few dozen names, so it is made cheap to build:
+ * open addressing over 8-byte slots (the name's hash and the symbol's
+ * index), a quarter of the size of a generic entry, so that inserting in
+ * random order mostly hits the cache. */
 #include "config.h"
 
 #include <ctype.h>
@@ -11,13 +17,19 @@
 #include "btf/name-index.h"
 #include "btf/symbols.h"
 
+struct sym_slot {
+	uint32_t hash;
+	uint32_t index1;		/* index in syms + 1; 0: empty */
+};
+
 struct mw_symbols {
 	char *what;
 	struct mw_symbol *syms;		/* names hold arena offsets until finished */
 	size_t count, capacity;
 	char *arena;			/* names, NUL-terminated */
 	size_t arena_len, arena_cap;
-	struct mw_name_index names;	/* value: index in syms */
+	struct sym_slot *slots;		/* the name index; NULL while empty */
+	size_t nr_slots;		/* a power of two */
 	bool finished;
 };
 
@@ -30,7 +42,6 @@ struct mw_error *mw_symbols_create(const char *what, struct mw_symbols **ret)
 		free(s);
 		return &mw_error_nomem;
 	}
-	mw_name_index_init(&s->names);
 	*ret = s;
 	return NULL;
 }
@@ -39,7 +50,7 @@ void mw_symbols_destroy(struct mw_symbols *s)
 {
 	if (!s)
 		return;
-	mw_name_index_deinit(&s->names);
+	free(s->slots);
 	free(s->syms);
 	free(s->arena);
 	free(s->what);
@@ -133,21 +144,36 @@ static void symbols_sort(struct mw_symbols *s)
 
 static struct mw_error *symbols_index(struct mw_symbols *s)
 {
-	mw_name_index_deinit(&s->names);
-	struct mw_error *rerr = mw_name_index_reserve(&s->names, s->count);
-	if (rerr)
-		return rerr;
+	free(s->slots);
+	s->slots = NULL;
+	s->nr_slots = 0;
+	if (!s->count)
+		return NULL;
+	size_t n = 64;
+	while (n / 4 * 3 < s->count)	/* load at most 3/4 */
+		n *= 2;
+	s->slots = calloc(n, sizeof(*s->slots));
+	if (!s->slots)
+		return &mw_error_nomem;
+	s->nr_slots = n;
 	for (size_t i = 0; i < s->count; i++) {
-		uint64_t *slot;
-		bool added;
 		const char *name = s->syms[i].name;
-		struct mw_error *err = mw_name_index_insert(&s->names, 0, name, strlen(name),
-							    &slot, &added);
-		if (err)
-			return err;
-		/* first (lowest address) wins, unless a global comes later */
-		if (added || (!sym_is_global(&s->syms[*slot]) && sym_is_global(&s->syms[i])))
-			*slot = i;
+		uint32_t h = mw_name_hash(0, name, strlen(name));
+		size_t j = h & (n - 1);
+		for (;; j = (j + 1) & (n - 1)) {
+			struct sym_slot *slot = &s->slots[j];
+			if (!slot->index1) {
+				*slot = (struct sym_slot){ h, (uint32_t)i + 1 };
+				break;
+			}
+			const struct mw_symbol *old = &s->syms[slot->index1 - 1];
+			if (slot->hash == h && strcmp(old->name, name) == 0) {
+				/* first (lowest address) wins, unless a global comes later */
+				if (!sym_is_global(old) && sym_is_global(&s->syms[i]))
+					slot->index1 = (uint32_t)i + 1;
+				break;
+			}
+		}
 	}
 	return NULL;
 }
@@ -196,8 +222,18 @@ const struct mw_symbol *mw_symbols_find(const struct mw_symbols *s, const char *
 {
 	if (!s->finished)
 		return NULL;
-	const uint64_t *v = mw_name_index_find(&s->names, 0, name, strlen(name));
-	return v ? &s->syms[*v] : NULL;
+	if (!s->nr_slots)
+		return NULL;
+	size_t len = strlen(name);
+	uint32_t h = mw_name_hash(0, name, len);
+	for (size_t j = h & (s->nr_slots - 1);; j = (j + 1) & (s->nr_slots - 1)) {
+		const struct sym_slot *slot = &s->slots[j];
+		if (!slot->index1)
+			return NULL;
+		const struct mw_symbol *sym = &s->syms[slot->index1 - 1];
+		if (slot->hash == h && strcmp(sym->name, name) == 0)
+			return sym;
+	}
 }
 
 struct mw_error *mw_symbols_address(const struct mw_symbols *s, const char *name,
