@@ -6,19 +6,8 @@
 
 #include "analyzer/files.h"
 #include "cli/files.h"
+#include "cli/memcg-subtree.h"
 #include "cli/summary.h"
-
-struct subtree {
-	const struct mw_memcg_tree *t;
-	size_t top;
-};
-
-static bool keep_memcg(void *arg, uint64_t memcg)
-{
-	const struct subtree *s = arg;
-	ptrdiff_t i = mw_memcg_find_addr(s->t, memcg);
-	return i >= 0 && mw_memcg_in_subtree(s->t, (size_t)i, s->top);
-}
 
 int mw_cmd_files(struct mw_context *ctx)
 {
@@ -28,38 +17,15 @@ int mw_cmd_files(struct mw_context *ctx)
 		return MW_EXIT_FAIL;
 	}
 	/* memcg paths (and --memcg) */
-	struct mw_memcg_tree tree;
-	bool have_tree = false;
-	struct subtree sub = { .t = &tree };
-	if ((err = mw_memcg_read(ctx->kernel, &ctx->warnings, &tree))) {
-		if (ctx->opt.memcg) {
-			mw_render_fatal(ctx, err, "--memcg: memory cgroups");
-			mw_error_destroy(err);
-			return MW_EXIT_FAIL;
-		}
-		mw_warn_error(&ctx->warnings, err, "memcg of each file not shown");
-	} else {
-		have_tree = true;
-	}
-	if (ctx->opt.memcg) {
-		ptrdiff_t i = mw_memcg_find_path(&tree, ctx->opt.memcg);
-		if (i < 0) {
-			fprintf(stderr, "memwhere: --memcg %s: no such memory cgroup in %s "
-				"(paths are as under the cgroup mount, e.g. %s)\n",
-				ctx->opt.memcg, ctx->dump_path,
-				tree.nr > 1 ? tree.memcgs[1].path : "/");
-			mw_memcg_tree_deinit(&tree);
-			return MW_EXIT_FAIL;
-		}
-		sub.top = (size_t)i;
-	}
+	struct mw_memcg_subtree sub;
+	if (!mw_memcg_subtree_init(ctx, "memcg of each file not shown", &sub))
+		return MW_EXIT_FAIL;
 
 	struct mw_files_scan *fs = NULL;
 	if ((err = mw_files_scan_create(ctx->kernel, &fs))) {
 		mw_render_fatal(ctx, err, "files");
 		mw_error_destroy(err);
-		if (have_tree)
-			mw_memcg_tree_deinit(&tree);
+		mw_memcg_subtree_deinit(&sub);
 		return MW_EXIT_FAIL;
 	}
 	struct mw_page_observer obs;
@@ -78,7 +44,7 @@ int mw_cmd_files(struct mw_context *ctx)
 	mw_progress_end(&progress);
 	struct mw_files files;
 	if (!err) {
-		struct mw_files_filter filter = { .keep = keep_memcg, .arg = &sub };
+		struct mw_files_filter filter = { .keep = mw_memcg_subtree_keep, .arg = &sub };
 		err = mw_files_resolve(fs, ps, ctx->opt.memcg ? &filter : NULL,
 				       &ctx->warnings, &files);
 	}
@@ -87,14 +53,12 @@ int mw_cmd_files(struct mw_context *ctx)
 	if (err) {
 		mw_render_fatal(ctx, err, "files");
 		mw_error_destroy(err);
-		if (have_tree)
-			mw_memcg_tree_deinit(&tree);
+		mw_memcg_subtree_deinit(&sub);
 		return MW_EXIT_FAIL;
 	}
-	mw_render_files(ctx, &files, have_tree ? &tree : NULL,
-			ctx->opt.memcg ? tree.memcgs[sub.top].path : NULL);
+	mw_render_files(ctx, &files, sub.have_tree ? &sub.tree : NULL,
+			ctx->opt.memcg ? sub.tree.memcgs[sub.top].path : NULL);
 	mw_files_deinit(&files);
-	if (have_tree)
-		mw_memcg_tree_deinit(&tree);
+	mw_memcg_subtree_deinit(&sub);
 	return MW_EXIT_OK;
 }

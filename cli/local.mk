@@ -7,3 +7,4 @@ memwhere_LDADD = $(MW_LIBS)
 memwhere_SOURCES += cli/files.h cli/cmd-files.c cli/output-files.c
 memwhere_SOURCES += cli/cmd-report.c
 memwhere_SOURCES += cli/render-util.c cli/render-util.h
+memwhere_SOURCES += cli/memcg-subtree.c cli/memcg-subtree.h
