@@ -40,8 +40,8 @@ struct sock_layout {
 	/* sock */
 	uint32_t type, protocol, type_size, protocol_size;
 	uint32_t sk_socket, receive_queue, write_queue, rmem_alloc, backlog_head;
-	uint32_t wmem_alloc, rtx_queue, ack_backlog, max_ack_backlog;
-	bool has_rtx;
+	uint32_t wmem_alloc, rtx_queue, ack_backlog, max_ack_backlog, sk_memcg;
+	bool has_rtx, has_sk_memcg;
 	/* tcp_sock */
 	uint32_t rcv_nxt, copied_seq, write_seq, snd_una, ofo;
 	/* udp_sock */
@@ -87,7 +87,7 @@ static struct mw_error *sock_layout_resolve(struct mw_kernel *k,
 		hi_lhash2_mask, ehb_size, ehb_chain, lhb_size, lhb_head,
 		ut_hash, ut_mask, hslot_size, hslot_head, net_list, net_unix,
 		net_packet, net_hashinfo, net_udp, nlt_size, nlt_tbl, bt_size,
-		bt_nest, bt_buckets, nlk_node, rh_next;
+		bt_nest, bt_buckets, nlk_node, rh_next, sk_memcg;
 	const struct mw_field_spec spec[] = {
 		MW_FIELD_MEMBER("sock_common.skc_family", &family),
 		MW_FIELD_MEMBER("sock_common.skc_state", &state),
@@ -110,6 +110,7 @@ static struct mw_error *sock_layout_resolve(struct mw_kernel *k,
 		MW_FIELD_MEMBER_OPT("sock.tcp_rtx_queue", &rtx),
 		MW_FIELD_MEMBER("sock.sk_ack_backlog", &ackb),
 		MW_FIELD_MEMBER("sock.sk_max_ack_backlog", &maxackb),
+		MW_FIELD_MEMBER_OPT("sock.sk_memcg", &sk_memcg),	/* CONFIG_MEMCG */
 		MW_FIELD_MEMBER("tcp_sock.rcv_nxt", &rcv_nxt),
 		MW_FIELD_MEMBER("tcp_sock.copied_seq", &copied_seq),
 		MW_FIELD_MEMBER("tcp_sock.write_seq", &write_seq),
@@ -188,6 +189,8 @@ static struct mw_error *sock_layout_resolve(struct mw_kernel *k,
 	l->rtx_queue = u32_of(rtx.offset);
 	l->ack_backlog = u32_of(ackb.offset);
 	l->max_ack_backlog = u32_of(maxackb.offset);
+	l->has_sk_memcg = sk_memcg.found;
+	l->sk_memcg = u32_of(sk_memcg.offset);
 	l->rcv_nxt = u32_of(rcv_nxt.offset);
 	l->copied_seq = u32_of(copied_seq.offset);
 	l->write_seq = u32_of(write_seq.offset);
@@ -1052,6 +1055,8 @@ static struct mw_error *measure(struct ctx *c, struct mw_skb_walker *sw,
 	int32_t rmem = (int32_t)rd32(&r, sk + l->rmem_alloc);
 	uint32_t wmem = rd32(&r, sk + l->wmem_alloc);
 	so->ack_backlog = rd32(&r, sk + l->ack_backlog);
+	if (l->has_sk_memcg)
+		so->memcg = rd64(&r, sk + l->sk_memcg);
 	if (r.err) {
 		char ctx[96];
 		snprintf(ctx, sizeof(ctx), "sockets: sock 0x%" PRIx64, sk);
@@ -1194,8 +1199,46 @@ static struct mw_error *kmem_init(struct ctx *c)
 	return NULL;
 }
 
+/* Keep only the full sockets whose sk_memcg the filter accepts. */
+static struct mw_error *apply_filter(struct ctx *c, const struct mw_sockets_filter *f)
+{
+	const struct sock_layout *l = &c->l;
+	if (!l->has_sk_memcg)
+		return mw_error_create(MW_ERR_UNSUPPORTED,
+				       "sockets: no sock.sk_memcg in the types (kernel without CONFIG_MEMCG): "
+				       "cannot tell a socket's memory cgroup");
+	size_t kept = 0;
+	for (size_t i = 0; i < c->set.nr; i++) {
+		struct mw_socket *so = &c->set.v[i];
+		struct rd r = { .k = c->k };
+		bool keep = false;
+		uint16_t family = rd16(&r, so->sk + l->family);
+		uint8_t state = rd8(&r, so->sk + l->state);
+		bool mini = (family == MW_AF_INET || family == MW_AF_INET6) &&
+			(state == TCP_TIME_WAIT || state == TCP_NEW_SYN_RECV);
+		if (!r.err && !mini) {
+			uint64_t memcg = rd64(&r, so->sk + l->sk_memcg);
+			keep = !r.err && f->keep(f->arg, memcg);
+		}
+		mw_error_destroy(r.err);
+		if (keep)
+			c->set.v[kept++] = *so;
+		else
+			free(so->owners);
+	}
+	c->set.nr = kept;
+	return NULL;
+}
+
 struct mw_error *mw_sockets_analyze(struct mw_kernel *k, struct mw_warnings *w,
 				    struct mw_sockets *ret)
+{
+	return mw_sockets_analyze_filtered(k, w, NULL, ret);
+}
+
+struct mw_error *mw_sockets_analyze_filtered(struct mw_kernel *k, struct mw_warnings *w,
+					     const struct mw_sockets_filter *filter,
+					     struct mw_sockets *ret)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
 	struct mw_error *err;
@@ -1225,6 +1268,8 @@ struct mw_error *mw_sockets_analyze(struct mw_kernel *k, struct mw_warnings *w,
 		goto out;
 	}
 	sockset_free_index(&c->set);
+	if (filter && (err = apply_filter(c, filter)))
+		goto out;
 
 	for (size_t i = 0; i < c->set.nr; i++) {
 		struct mw_socket *so = &c->set.v[i];

@@ -59,6 +59,9 @@ struct mw_socket {
 	char local[128];
 	char remote[128];
 	uint64_t peer_inode;		/* AF_UNIX: the peer's inode, 0 if none */
+	uint64_t memcg;			/* sk_memcg: the struct mem_cgroup its
+					 * buffers are charged to; 0 if none */
+	const char *memcg_path;		/* set by the caller that knows the tree */
 
 	struct mw_sock_owner *owners;	/* sorted by pid, fd */
 	size_t nr_owners;
@@ -113,6 +116,19 @@ struct mw_sockets {
  */
 struct mw_error *mw_sockets_analyze(struct mw_kernel *k, struct mw_warnings *w,
 				    struct mw_sockets *ret);
+
+/*
+ * Only the sockets whose sk_memcg keep() accepts, before their queues are
+ * walked: every total (pinned bytes, frag pages) is then of those sockets.
+ * Time-wait and request sockets have no sk_memcg and are left out.
+ */
+struct mw_sockets_filter {
+	bool (*keep)(void *arg, uint64_t memcg);
+	void *arg;
+};
+struct mw_error *mw_sockets_analyze_filtered(struct mw_kernel *k, struct mw_warnings *w,
+					     const struct mw_sockets_filter *filter,
+					     struct mw_sockets *ret);
 void mw_sockets_deinit(struct mw_sockets *s);
 
 /* "unix", "inet", "inet6", "netlink", "packet" or "af<N>" (buf). */

@@ -140,7 +140,7 @@ static void render(struct mw_context *ctx, struct report *r)
 	}
 	if (r->have_socks) {
 		section(ctx, dp, "sockets", "Sockets");
-		mw_render_sockets(ctx, &r->socks, r->holders, r->nr_holders);
+		mw_render_sockets(ctx, &r->socks, r->holders, r->nr_holders, NULL);
 	}
 	ctx->json_report = NULL;
 	ctx->in_report = false;
@@ -158,7 +158,7 @@ int mw_cmd_report(struct mw_context *ctx)
 	if (!ctx->kernel)
 		return mw_cmd_report_info_only(ctx);
 	if (ctx->opt.memcg)
-		mw_warn(&ctx->warnings, "--memcg is not applied to report: use memcg, files");
+		mw_warn(&ctx->warnings, "--memcg is not applied to report: use memcg, files, sockets");
 
 	struct report *r = calloc(1, sizeof(*r));
 	if (!r) {
@@ -190,6 +190,11 @@ int mw_cmd_report(struct mw_context *ctx)
 	if (rc != MW_EXIT_OK)
 		goto out;
 	r->have_socks = true;	/* an empty list if the analysis failed (warned) */
+	for (size_t i = 0; r->have_tree && i < r->socks.nr; i++) {
+		ptrdiff_t m = r->socks.v[i].memcg ?
+			mw_memcg_find_addr(&r->tree, r->socks.v[i].memcg) : -1;
+		r->socks.v[i].memcg_path = m >= 0 ? r->tree.memcgs[m].path : NULL;
+	}
 	if (r->have_socks &&
 	    (err = mw_sockets_holders(&r->socks, MW_SOCKETS_FINDING_MIN, &r->holders,
 				      &r->nr_holders))) {

@@ -61,7 +61,9 @@ static const struct mw_command commands[] = {
 	  "packet), walks its receive and send queues skb by skb, and adds up\n"
 	  "what they keep alive: sk_buff objects, head buffers and the whole\n"
 	  "compound pages behind their frags, each page counted once. Ranked by\n"
-	  "pinned bytes, with a finding per process holding unread data.\n",
+	  "pinned bytes, with a finding per process holding unread data, and the\n"
+	  "memory cgroup each socket is charged to. --memcg PATH keeps the sockets\n"
+	  "charged to that cgroup and below.\n",
 	  mw_cmd_sockets },
 };
 enum { NR_COMMANDS = sizeof(commands) / sizeof(commands[0]) };
@@ -85,7 +87,7 @@ static void usage(FILE *f)
 		"  --btf FILE          types from a BTF file (raw BTF or an ELF with .BTF)\n"
 		"  --system-map FILE   symbols from System.map\n"
 		"  --top N             rows in ranked lists (default 30; 0 = all)\n"
-		"  --memcg PATH        restrict files and memcg to one memory cgroup subtree\n"
+		"  --memcg PATH        restrict files, sockets and memcg to one cgroup subtree\n"
 		"  --no-progress       no progress bar\n"
 		"  -h, --help          this help (`memwhere COMMAND --help` for one command)\n"
 		"  -V, --version       print the version\n"

@@ -238,12 +238,16 @@ static void owners_text(const struct mw_socket *so, char *buf, size_t len)
 }
 
 static void render_text(struct mw_context *ctx, const struct mw_sockets *s,
-			const struct mw_sockets_holder *holders, size_t nr_holders)
+			const struct mw_sockets_holder *holders, size_t nr_holders,
+			const char *memcg_filter)
 {
 	FILE *o = ctx->out;
 	const struct mw_sockets_counts *n = &s->counts;
 	char a[32], b[32], c[32], d[32];
 
+	if (memcg_filter)
+		fprintf(o, "Memory cgroup %s and below (sockets whose sk_memcg is there)\n",
+			memcg_filter);
 	fprintf(o, "Sockets: %zu listed (%" PRIu64 " TCP, %" PRIu64 " UDP, %" PRIu64
 		" unix, %" PRIu64 " netlink, %" PRIu64 " packet, %" PRIu64 " other",
 		s->nr, n->tcp, n->udp, n->unix_, n->netlink, n->packet,
@@ -372,6 +376,11 @@ static void json_socket(struct mw_json *j, const struct mw_socket *so)
 	mw_json_kv_uint(j, "frag_pages", so->frag_pages);
 	mw_json_kv_uint(j, "pinned_bytes", so->pinned_bytes);
 	/* beyond the contract */
+	mw_json_key(j, "memcg");
+	if (so->memcg_path)
+		mw_json_string(j, so->memcg_path);
+	else
+		mw_json_null(j);
 	mw_json_kv_addr(j, "sock", so->sk);
 	mw_json_kv_bool(j, "mini", so->mini);
 	mw_json_key(j, "found_via");
@@ -395,11 +404,17 @@ static void json_socket(struct mw_json *j, const struct mw_socket *so)
 }
 
 static void render_json(struct mw_context *ctx, const struct mw_sockets *s,
-			const struct mw_sockets_holder *holders, size_t nr_holders)
+			const struct mw_sockets_holder *holders, size_t nr_holders,
+			const char *memcg_filter)
 {
 	struct mw_json j;
 	const struct mw_sockets_counts *n = &s->counts;
 	mw_render_json_begin(ctx, &j);
+	mw_json_key(&j, "memcg_filter");
+	if (memcg_filter)
+		mw_json_string(&j, memcg_filter);
+	else
+		mw_json_null(&j);
 	size_t rows = s->nr;
 	if (ctx->opt.top && rows > ctx->opt.top)
 		rows = ctx->opt.top;
@@ -473,10 +488,11 @@ static void render_json(struct mw_context *ctx, const struct mw_sockets *s,
 }
 
 void mw_render_sockets(struct mw_context *ctx, const struct mw_sockets *s,
-		       const struct mw_sockets_holder *holders, size_t nr_holders)
+		       const struct mw_sockets_holder *holders, size_t nr_holders,
+		       const char *memcg_filter)
 {
 	if (ctx->opt.json)
-		render_json(ctx, s, holders, nr_holders);
+		render_json(ctx, s, holders, nr_holders, memcg_filter);
 	else
-		render_text(ctx, s, holders, nr_holders);
+		render_text(ctx, s, holders, nr_holders, memcg_filter);
 }

@@ -11,8 +11,10 @@
 int mw_cmd_sockets(struct mw_context *ctx);
 
 /* output-sockets.c */
+/* memcg_filter: --memcg's path, or NULL */
 void mw_render_sockets(struct mw_context *ctx, const struct mw_sockets *s,
-		       const struct mw_sockets_holder *holders, size_t nr_holders);
+		       const struct mw_sockets_holder *holders, size_t nr_holders,
+		       const char *memcg_filter);
 
 /*
  * The finding for one process holding unread socket data, in words:

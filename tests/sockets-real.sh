@@ -8,7 +8,9 @@
 #  - where drgn and the kernel's vmlinux are at hand, per socket skbs,
 #    payload, truesize, frags and the distinct compound pages with their
 #    orders against drgn's own walk of the ELF dump with paging
-#    (tests/sockets-drgn.py), once per capture.
+#    (tests/sockets-drgn.py), once per capture;
+#  - sockets --memcg against the owners' /proc/PID/cgroup
+#    (tests/sockets-memcg.py), once per capture.
 . "$MW_SRCDIR/tests/tap.sh"
 . "$MW_SRCDIR/tests/dumps.sh"
 PY=/usr/bin/python3
@@ -66,6 +68,13 @@ for d in $dirs; do
 		[ $rc -le 1 ] || continue
 		run_py "$MW_SRCDIR/tests/compare_sockets.py" "$tmp/s.json" "$d/truth.json" "$name" ||
 			{ ok 1 "$name: compare_sockets.py ran"; sed 's/^/# /' "$tmp/cmp.err"; }
+		# --memcg against the owners' /proc/PID/cgroup, on one file per capture
+		if [ "$memcg_done" != "$d" ]; then
+			memcg_done=$d
+			run_py "$MW_SRCDIR/tests/sockets-memcg.py" "$MEMWHERE" "$f" "$tmp/s.json" \
+				"$d/truth.json" "$name" ||
+				{ ok 1 "$name: sockets-memcg.py ran"; sed 's/^/# /' "$tmp/cmp.err"; }
+		fi
 		# consistency: summary's skb_frags is what the sockets claim
 		if "$MEMWHERE" --json summary "$f" >"$tmp/sum.json" 2>/dev/null ||
 		   [ $? -eq 1 ]; then
