@@ -4,6 +4,6 @@
 check_PROGRAMS += tests/test-paths
 tests_test_paths_SOURCES = tests/test-paths.c
 tests_test_paths_LDADD = $(MW_LIBS)
-TESTS += tests/test-paths tests/files-real.sh tests/files-corrupt.sh
-EXTRA_DIST += tests/files-real.sh tests/files-corrupt.sh tests/corrupt_dentries.py \
+TESTS += tests/test-paths tests/files-real.sh tests/files-corrupt.sh tests/files-guest.sh
+EXTRA_DIST += tests/files-real.sh tests/files-corrupt.sh tests/files-guest.sh tests/corrupt_dentries.py \
 	tests/files-kinds.c

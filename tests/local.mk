@@ -21,8 +21,8 @@ tests_test_elf_SOURCES = tests/test-elf.c
 tests_test_elf_LDADD = $(MW_LIBS)
 tests_elf_readmem_SOURCES = tests/elf-readmem.c
 tests_elf_readmem_LDADD = $(MW_LIBS)
-TESTS += tests/test-elf tests/elf-real.sh
-EXTRA_DIST += tests/elf-real.sh tests/elf-compare.py
+TESTS += tests/test-elf tests/elf-real.sh tests/live-guest.sh
+EXTRA_DIST += tests/elf-real.sh tests/elf-compare.py tests/live-guest.sh
 
 # kdump-compressed and flattened readers
 check_PROGRAMS += tests/test-kdump tests/kdump-readmem
