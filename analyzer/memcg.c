@@ -10,6 +10,7 @@
 #include "analyzer/memcg-internal.h"
 #include "analyzer/memcg.h"
 #include "analyzer/summary.h"
+#include "common/addr-map.h"
 
 /* ---- counters --------------------------------------------------------- */
 
@@ -56,81 +57,6 @@ const char *mw_charge_kind_name(enum mw_charge_kind kind)
 		[MW_CHARGE_SLAB] = "slab", [MW_CHARGE_OTHER] = "other",
 	};
 	return (unsigned)kind < MW_CHARGE_NR ? names[kind] : "?";
-}
-
-/* ---- an address -> index map (open addressing) ------------------------ */
-
-struct addr_map {
-	uint64_t *keys;		/* 0: empty */
-	size_t *vals;
-	size_t cap, count;
-};
-
-static size_t addr_hash(uint64_t a)
-{
-	a ^= a >> 33;
-	a *= 0xff51afd7ed558ccdULL;
-	a ^= a >> 33;
-	return (size_t)a;
-}
-
-static void addr_map_deinit(struct addr_map *m)
-{
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
-}
-
-static const size_t *addr_map_find(const struct addr_map *m, uint64_t key)
-{
-	if (!m->cap || !key)
-		return NULL;
-	for (size_t i = addr_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (m->keys[i] == key)
-			return &m->vals[i];
-		if (!m->keys[i])
-			return NULL;
-	}
-}
-
-/* Insert key (non-zero) -> val; *added false if it was there (val kept). */
-static struct mw_error *addr_map_insert(struct addr_map *m, uint64_t key,
-					size_t val, bool *added)
-{
-	if ((m->count + 1) * 4 > m->cap * 3) {
-		size_t ncap = m->cap ? m->cap * 2 : 64;
-		uint64_t *nk = calloc(ncap, sizeof(*nk));
-		size_t *nv = calloc(ncap, sizeof(*nv));
-		if (!nk || !nv) {
-			free(nk);
-			free(nv);
-			return &mw_error_nomem;
-		}
-		for (size_t i = 0; i < m->cap; i++) {
-			if (!m->keys[i])
-				continue;
-			size_t j = addr_hash(m->keys[i]) & (ncap - 1);
-			while (nk[j])
-				j = (j + 1) & (ncap - 1);
-			nk[j] = m->keys[i];
-			nv[j] = m->vals[i];
-		}
-		free(m->keys);
-		free(m->vals);
-		m->keys = nk;
-		m->vals = nv;
-		m->cap = ncap;
-	}
-	size_t i = addr_hash(key) & (m->cap - 1);
-	while (m->keys[i] && m->keys[i] != key)
-		i = (i + 1) & (m->cap - 1);
-	*added = !m->keys[i];
-	if (*added) {
-		m->keys[i] = key;
-		m->vals[i] = val;
-		m->count++;
-	}
-	return NULL;
 }
 
 /* ---- reads ------------------------------------------------------------ */
@@ -462,7 +388,7 @@ static struct mw_error *walk_grow(struct walk *wk)
 /* Walk the children list of memcgs[i]; append what it finds. */
 static struct mw_error *walk_children(const struct mw_memcg_layout *l,
 				      const struct rd *r, struct walk *wk,
-				      struct addr_map *seen, size_t i,
+				      struct mw_addr_map *seen, size_t i,
 				      struct mw_warnings *w, bool *stop)
 {
 	struct mw_memcg_tree *t = wk->t;
@@ -507,7 +433,7 @@ static struct mw_error *walk_children(const struct mw_memcg_layout *l,
 			t->walk_complete = false;
 			break;
 		}
-		if ((err = addr_map_insert(seen, child, t->nr, &added)))
+		if ((err = mw_addr_map_insert(seen, child, t->nr, &added)))
 			return err;
 		if (!added) {
 			mw_warn(w, "memcg tree: children list of %s loops (0x%" PRIx64
@@ -689,7 +615,7 @@ struct mw_error *mw_memcg_walk(const struct mw_memcg_layout *l,
 			       struct mw_warnings *w, struct mw_memcg_tree *ret)
 {
 	struct rd r = { read, arg };
-	struct addr_map seen = { 0 };
+	struct mw_addr_map seen = { 0 };
 	struct walk wk = { .t = ret, .cap = 64 };
 	int64_t *buf = NULL;
 	struct mw_error *err = NULL;
@@ -719,7 +645,7 @@ struct mw_error *mw_memcg_walk(const struct mw_memcg_layout *l,
 	ret->memcgs[0].addr = in->root;
 	ret->memcgs[0].parent = -1;
 	ret->nr = 1;
-	if ((err = addr_map_insert(&seen, in->root, 0, &added)))
+	if ((err = mw_addr_map_insert(&seen, in->root, 0, &added)))
 		goto out;
 
 	/* Breadth first, each memcg read when its turn comes; a list that
@@ -756,7 +682,7 @@ struct mw_error *mw_memcg_walk(const struct mw_memcg_layout *l,
 out:
 	free(wk.sc);
 	free(buf);
-	addr_map_deinit(&seen);
+	mw_addr_map_deinit(&seen);
 	if (err)
 		mw_memcg_tree_deinit(ret);
 	return err;
@@ -1159,7 +1085,7 @@ struct charge_entry {
 };
 
 struct mw_memcg_charges {
-	struct addr_map memcg_idx, objcg_idx;
+	struct mw_addr_map memcg_idx, objcg_idx;
 	struct charge_entry *memcg, *objcg;
 	size_t nr_memcg, cap_memcg, nr_objcg, cap_objcg;
 };
@@ -1174,14 +1100,14 @@ void mw_memcg_charges_destroy(struct mw_memcg_charges *c)
 {
 	if (!c)
 		return;
-	addr_map_deinit(&c->memcg_idx);
-	addr_map_deinit(&c->objcg_idx);
+	mw_addr_map_deinit(&c->memcg_idx);
+	mw_addr_map_deinit(&c->objcg_idx);
 	free(c->memcg);
 	free(c->objcg);
 	free(c);
 }
 
-static struct mw_error *charge_add(struct addr_map *map, struct charge_entry **arr,
+static struct mw_error *charge_add(struct mw_addr_map *map, struct charge_entry **arr,
 				   size_t *nr, size_t *cap, uint64_t key,
 				   enum mw_charge_kind kind, uint64_t bytes)
 {
@@ -1189,7 +1115,7 @@ static struct mw_error *charge_add(struct addr_map *map, struct charge_entry **a
 	struct mw_error *err;
 	if (!key || (unsigned)kind >= MW_CHARGE_NR)
 		return NULL;
-	const size_t *idx = addr_map_find(map, key);
+	const size_t *idx = mw_addr_map_find(map, key);
 	if (!idx) {
 		if (*nr == *cap) {
 			size_t ncap = *cap ? *cap * 2 : 64;
@@ -1199,10 +1125,10 @@ static struct mw_error *charge_add(struct addr_map *map, struct charge_entry **a
 			*arr = na;
 			*cap = ncap;
 		}
-		if ((err = addr_map_insert(map, key, *nr, &added)))
+		if ((err = mw_addr_map_insert(map, key, *nr, &added)))
 			return err;
 		memset(&(*arr)[*nr], 0, sizeof(**arr));
-		idx = addr_map_find(map, key);
+		idx = mw_addr_map_find(map, key);
 		(*nr)++;
 	}
 	(*arr)[*idx].bytes[kind] += bytes;
@@ -1250,10 +1176,10 @@ struct mw_error *mw_memcg_charges_merge(struct mw_memcg_charges *dst,
 	return NULL;
 }
 
-static void charge_to(struct mw_memcg_tree *t, const struct addr_map *byaddr,
+static void charge_to(struct mw_memcg_tree *t, const struct mw_addr_map *byaddr,
 		      uint64_t memcg, const struct charge_entry *e)
 {
-	const size_t *i = addr_map_find(byaddr, memcg);
+	const size_t *i = mw_addr_map_find(byaddr, memcg);
 	for (int k = 0; k < MW_CHARGE_NR; k++) {
 		if (!i) {
 			t->charged_unknown_bytes += e->bytes[k];
@@ -1269,13 +1195,13 @@ struct mw_error *mw_memcg_apply_charges(struct mw_kernel *k,
 					struct mw_warnings *w,
 					struct mw_memcg_tree *t)
 {
-	struct addr_map byaddr = { 0 };
+	struct mw_addr_map byaddr = { 0 };
 	struct mw_error *err;
 	uint64_t off;
 	bool added;
 
 	for (size_t i = 0; i < t->nr; i++) {
-		if ((err = addr_map_insert(&byaddr, t->memcgs[i].addr, i, &added)))
+		if ((err = mw_addr_map_insert(&byaddr, t->memcgs[i].addr, i, &added)))
 			goto out;
 		t->memcgs[i].charged_known = true;
 	}
@@ -1306,6 +1232,6 @@ struct mw_error *mw_memcg_apply_charges(struct mw_kernel *k,
 		mw_warn(w, "memcg charges: %zu obj_cgroups unreadable", bad);
 	err = NULL;
 out:
-	addr_map_deinit(&byaddr);
+	mw_addr_map_deinit(&byaddr);
 	return err;
 }

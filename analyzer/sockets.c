@@ -10,6 +10,7 @@
 #include "analyzer/sockets.h"
 #include "analyzer/task.h"
 #include "analyzer/walk.h"
+#include "common/addr-map.h"
 
 enum {
 	TCP_ESTABLISHED = 1,
@@ -303,66 +304,33 @@ static void rd_bytes(struct rd *r, uint64_t addr, void *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* The set of sockets, by struct sock address. */
 
+/* A time-wait or request sock: only sock_common, no queues, no sk_memcg. */
+static bool sock_is_mini(uint16_t family, uint8_t state)
+{
+	return (family == MW_AF_INET || family == MW_AF_INET6) &&
+		(state == TCP_TIME_WAIT || state == TCP_NEW_SYN_RECV);
+}
+
 struct sockset {
 	struct mw_socket *v;
 	size_t nr, cap;
-	uint64_t *keys;		/* open addressing: sk address (0 = empty) */
-	size_t *idx;
-	size_t kcap;
+	struct mw_addr_map index;	/* sk address -> index in v */
 };
-
-static uint64_t hash64(uint64_t k)
-{
-	k ^= k >> 31;
-	k *= 0x9e3779b97f4a7c15ULL;
-	k ^= k >> 29;
-	return k;
-}
-
-static struct mw_error *sockset_rehash(struct sockset *s, size_t kcap)
-{
-	uint64_t *keys = calloc(kcap, sizeof(*keys));
-	size_t *idx = calloc(kcap, sizeof(*idx));
-	if (!keys || !idx) {
-		free(keys);
-		free(idx);
-		return &mw_error_nomem;
-	}
-	for (size_t i = 0; i < s->nr; i++) {
-		size_t j = hash64(s->v[i].sk) & (kcap - 1);
-		while (keys[j])
-			j = (j + 1) & (kcap - 1);
-		keys[j] = s->v[i].sk;
-		idx[j] = i;
-	}
-	free(s->keys);
-	free(s->idx);
-	s->keys = keys;
-	s->idx = idx;
-	s->kcap = kcap;
-	return NULL;
-}
 
 /* The socket for sk, added (zeroed, sk set) if new. NULL sets *err. */
 static struct mw_socket *sockset_get(struct sockset *s, uint64_t sk,
 				     bool *created, struct mw_error **err)
 {
 	*err = NULL;
-	if (s->kcap) {
-		for (size_t j = hash64(sk) & (s->kcap - 1); s->keys[j];
-		     j = (j + 1) & (s->kcap - 1))
-			if (s->keys[j] == sk) {
-				*created = false;
-				return &s->v[s->idx[j]];
-			}
+	const size_t *i = mw_addr_map_find(&s->index, sk);
+	if (i) {
+		*created = false;
+		return &s->v[*i];
 	}
 	if (s->nr >= MAX_SOCKETS) {
 		*err = mw_error_create(MW_ERR_LIMIT, "more than %d sockets", MAX_SOCKETS);
 		return NULL;
 	}
-	if ((s->nr + 1) * 2 > s->kcap &&
-	    (*err = sockset_rehash(s, s->kcap ? s->kcap * 2 : 256)))
-		return NULL;
 	if (s->nr == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
 		struct mw_socket *v = realloc(s->v, cap * sizeof(*v));
@@ -373,26 +341,19 @@ static struct mw_socket *sockset_get(struct sockset *s, uint64_t sk,
 		s->v = v;
 		s->cap = cap;
 	}
-	struct mw_socket *so = &s->v[s->nr];
+	bool added;
+	if ((*err = mw_addr_map_insert(&s->index, sk, s->nr, &added)))
+		return NULL;
+	struct mw_socket *so = &s->v[s->nr++];
 	memset(so, 0, sizeof(*so));
 	so->sk = sk;
-	size_t j = hash64(sk) & (s->kcap - 1);
-	while (s->keys[j])
-		j = (j + 1) & (s->kcap - 1);
-	s->keys[j] = sk;
-	s->idx[j] = s->nr;
-	s->nr++;
 	*created = true;
 	return so;
 }
 
 static void sockset_free_index(struct sockset *s)
 {
-	free(s->keys);
-	free(s->idx);
-	s->keys = NULL;
-	s->idx = NULL;
-	s->kcap = 0;
+	mw_addr_map_deinit(&s->index);
 }
 
 static struct mw_error *add_owner(struct mw_socket *so, const struct mw_task *t,
@@ -1035,8 +996,7 @@ static struct mw_error *measure(struct ctx *c, struct mw_skb_walker *sw,
 		so->mini = true;
 		return NULL;
 	}
-	if ((so->family == MW_AF_INET || so->family == MW_AF_INET6) &&
-	    (so->state == TCP_TIME_WAIT || so->state == TCP_NEW_SYN_RECV)) {
+	if (sock_is_mini(so->family, so->state)) {
 		/* inet_timewait_sock / request_sock: only sock_common */
 		so->mini = true;
 		so->type = SOCK_STREAM_;
@@ -1214,9 +1174,7 @@ static struct mw_error *apply_filter(struct ctx *c, const struct mw_sockets_filt
 		bool keep = false;
 		uint16_t family = rd16(&r, so->sk + l->family);
 		uint8_t state = rd8(&r, so->sk + l->state);
-		bool mini = (family == MW_AF_INET || family == MW_AF_INET6) &&
-			(state == TCP_TIME_WAIT || state == TCP_NEW_SYN_RECV);
-		if (!r.err && !mini) {
+		if (!r.err && !sock_is_mini(family, state)) {
 			uint64_t memcg = rd64(&r, so->sk + l->sk_memcg);
 			keep = !r.err && f->keep(f->arg, memcg);
 		}
