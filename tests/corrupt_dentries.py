@@ -33,31 +33,7 @@ except ImportError as e:
     print("drgn not available: %s" % e, file=sys.stderr)
     sys.exit(2)
 
-
-def elf_loads(path):
-    """PT_LOAD (p_offset, p_paddr, p_filesz) of a 64-bit little-endian ELF."""
-    with open(path, "rb") as f:
-        h = f.read(64)
-        if h[:4] != b"\x7fELF" or h[4] != 2 or h[5] != 1:
-            raise ValueError("%s: not a 64-bit little-endian ELF" % path)
-        phoff, = struct.unpack_from("<Q", h, 32)
-        phentsize, phnum = struct.unpack_from("<HH", h, 54)
-        f.seek(phoff)
-        ph = f.read(phentsize * phnum)
-    out = []
-    for i in range(phnum):
-        p_type, _, p_offset, _, p_paddr, p_filesz, _, _ = struct.unpack_from(
-            "<IIQQQQQQ", ph, i * phentsize)
-        if p_type == 1:
-            out.append((p_offset, p_paddr, p_filesz))
-    return out
-
-
-def offset_of(loads, paddr, size):
-    for off, pa, sz in loads:
-        if pa <= paddr and paddr + size <= pa + sz:
-            return off + paddr - pa
-    raise ValueError("physical address 0x%x not in the dump" % paddr)
+from elfpatch import elf_loads, file_offset  # tests/elfpatch.py, beside this script
 
 
 def main(argv):
@@ -120,7 +96,7 @@ def main(argv):
     shutil.copyfile(phys, out)
     with open(out, "r+b") as f:
         for vaddr, data in patches:
-            f.seek(offset_of(loads, virt_to_phys(Object(prog, "void *", vaddr)).value_(),
+            f.seek(file_offset(loads, virt_to_phys(Object(prog, "void *", vaddr)).value_(),
                              len(data)))
             f.write(data)
     print(json.dumps(what))

@@ -7,4 +7,4 @@ tests_test_skbfrags_SOURCES = tests/test-skbfrags.c
 tests_test_skbfrags_LDADD = $(MW_LIBS)
 TESTS += tests/test-skb tests/test-skbfrags tests/sockets-real.sh tests/sockets-corrupt.sh
 EXTRA_DIST += tests/sockets-real.sh tests/compare_sockets.py tests/sockets-drgn.py tests/sockets-memcg.py \
-	tests/sockets-corrupt.sh tests/corrupt_skbs.py
+	tests/sockets-corrupt.sh tests/corrupt_skbs.py tests/elfpatch.py
