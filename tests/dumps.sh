@@ -37,6 +37,16 @@ system_map() {
 	done
 	return 0
 }
+# vmlinux_for DIR: the capture's kernel's vmlinux (DWARF, for drgn), if one
+# is at hand (captures/kernels/<release>/vmlinux once capture --vmlinux ran)
+vmlinux_for() {
+	rel=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kernel"]["release"])' "$1/truth.json" 2>/dev/null)
+	for v in "$1/vmlinux" "$1/../../kernels/$rel/vmlinux" \
+		 "${MW_CAPTURES:-$MW_SRCDIR/captures}/kernels/$rel/vmlinux"; do
+		[ -f "$v" ] && { echo "$v"; return 0; }
+	done
+	return 0
+}
 
 # run_compare [--strict] ARGS...: run tests/compare.py and number its
 # unnumbered "ok - ..." / "not ok - ..." lines through tap.sh's ok. A

@@ -21,11 +21,7 @@ for d in $(real_dump_dirs); do
 	# copy of the dump is made)
 	case "$d" in *mixed*-small) ;; *) continue ;; esac
 	[ -f "$d/vmcore-paging.elf" ] && [ -f "$d/vmcore.elf" ] || continue
-	rel=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["kernel"]["release"])' "$d/truth.json")
-	vml=
-	for v in "$d/../../kernels/$rel/vmlinux" "${MW_CAPTURES:-/nonexistent}/kernels/$rel/vmlinux"; do
-		[ -f "$v" ] && { vml=$v; break; }
-	done
+	vml=$(vmlinux_for "$d")
 	label=$(basename "$(dirname "$d")")/$(basename "$d")
 	if [ -z "$vml" ]; then
 		skip "$label: no vmlinux for drgn"

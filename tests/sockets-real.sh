@@ -39,15 +39,6 @@ run_py() {
 	return 0
 }
 
-vmlinux_for() {
-	rel=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["kernel"]["release"])' "$1/truth.json" 2>/dev/null)
-	for v in "$1/vmlinux" "$1/../../kernels/$rel/vmlinux" \
-		 "${MW_CAPTURES:-/nonexistent}/kernels/$rel/vmlinux"; do
-		[ -f "$v" ] && { echo "$v"; return 0; }
-	done
-	return 0
-}
-
 for d in $dirs; do
 	label=$(basename "$(dirname "$d")")/$(basename "$d")
 	for f in $(dump_files "$d"); do
