@@ -138,11 +138,7 @@ static void render_json(struct mw_context *ctx, const struct mw_files *f,
 	struct mw_json j;
 	uint64_t ps = f->page_size;
 	mw_render_json_begin(ctx, &j);
-	mw_json_key(&j, "memcg_filter");
-	if (filter)
-		mw_json_string(&j, filter);
-	else
-		mw_json_null(&j);
+	mw_json_kv_string_or_null(&j, "memcg_filter", filter);
 	mw_json_kv_uint(&j, "total_cached_bytes", f->cached_pages * ps);
 	mw_json_kv_uint(&j, "file_bytes", f->file_pages * ps);
 	mw_json_kv_uint(&j, "shmem_bytes", f->shmem_pages * ps);
@@ -176,22 +172,14 @@ static void render_json(struct mw_context *ctx, const struct mw_files *f,
 		mw_json_kv_string(&j, "fs", x->fs);
 		mw_json_kv_string(&j, "kind", x->shmem ? "shmem" : "file");
 		mw_json_kv_uint(&j, "inode", x->ino);
-		mw_json_key(&j, "size_bytes");
-		if (x->size_bytes >= 0)
-			mw_json_uint(&j, (uint64_t)x->size_bytes);
-		else
-			mw_json_null(&j);
+		mw_json_kv_uint_or_null(&j, "size_bytes", x->size_bytes >= 0, (uint64_t)x->size_bytes);
 		mw_json_kv_uint(&j, "cached_bytes", x->cached_pages * ps);
 		mw_json_kv_uint(&j, "dirty_bytes", x->dirty_pages * ps);
 		mw_json_kv_uint(&j, "writeback_bytes", x->writeback_pages * ps);
 		mw_json_kv_bool(&j, "deleted", x->deleted);
 		mw_json_kv_bool(&j, "mapped", x->mapped);
 		const char *mp = memcg_path(t, x->memcg);
-		mw_json_key(&j, "memcg");
-		if (mp)
-			mw_json_string(&j, mp);
-		else
-			mw_json_null(&j);
+		mw_json_kv_string_or_null(&j, "memcg", mp);
 		if (x->memcg && !mp)
 			mw_json_kv_addr(&j, "memcg_address", x->memcg);
 		mw_json_kv_uint(&j, "nr_memcgs", x->nr_memcgs);

@@ -194,11 +194,7 @@ static void json_memcg(struct mw_json *j, const struct mw_memcg_tree *t,
 {
 	mw_json_object_begin(j);
 	mw_json_kv_string(j, "path", m->path);
-	mw_json_key(j, "id");
-	if (m->id >= 0)
-		mw_json_int(j, m->id);
-	else
-		mw_json_null(j);
+	mw_json_kv_int_or_null(j, "id", m->id >= 0, m->id);
 	mw_json_kv_int(j, "css_id", m->css_id);
 	mw_json_kv_bool(j, "online", m->online);
 	mw_json_kv_bool(j, "dying", m->dying);
@@ -209,18 +205,10 @@ static void json_memcg(struct mw_json *j, const struct mw_memcg_tree *t,
 	else
 		mw_json_null(j);
 	mw_json_kv_uint(j, "depth", m->depth);
-	mw_json_key(j, "usage_bytes");
-	if (m->usage_known)
-		mw_json_uint(j, m->usage_bytes);
-	else
-		mw_json_null(j);
+	mw_json_kv_uint_or_null(j, "usage_bytes", m->usage_known, m->usage_bytes);
 	mw_json_kv_string(j, "usage_source", m->usage_from_stats ? "stat" : "page_counter");
 	mw_json_kv_uint(j, "own_usage_bytes", m->own_usage_bytes);
-	mw_json_key(j, "stock_bytes");
-	if (t->have_stocks)
-		mw_json_uint(j, m->stock_pages * t->page_size);
-	else
-		mw_json_null(j);
+	mw_json_kv_uint_or_null(j, "stock_bytes", t->have_stocks, m->stock_pages * t->page_size);
 	mw_json_key(j, "limits");
 	mw_json_object_begin(j);
 	json_limit(j, "max", m->max_bytes);
@@ -228,18 +216,10 @@ static void json_memcg(struct mw_json *j, const struct mw_memcg_tree *t,
 	json_limit(j, "low", m->low_bytes);
 	json_limit(j, "min", m->min_bytes);
 	mw_json_object_end(j);
-	mw_json_key(j, "swap_bytes");
-	if (m->swap_known)
-		mw_json_uint(j, m->swap_bytes);
-	else
-		mw_json_null(j);
+	mw_json_kv_uint_or_null(j, "swap_bytes", m->swap_known, m->swap_bytes);
 	json_stat(j, "stat", m, false);
 	json_stat(j, "stat_flushed", m, true);
-	mw_json_key(j, "charged_bytes");
-	if (m->charged_known)
-		mw_json_uint(j, m->charged_bytes);
-	else
-		mw_json_null(j);
+	mw_json_kv_uint_or_null(j, "charged_bytes", m->charged_known, m->charged_bytes);
 	mw_json_key(j, "charged");
 	if (m->charged_known) {
 		mw_json_object_begin(j);
@@ -264,11 +244,7 @@ static void json_pins(struct mw_json *j, const struct mw_memcg *m)
 		return;
 	}
 	mw_json_object_begin(j);
-	mw_json_key(j, "css_refs");
-	if (p->css_refs >= 0)
-		mw_json_int(j, p->css_refs);
-	else
-		mw_json_null(j);
+	mw_json_kv_int_or_null(j, "css_refs", p->css_refs >= 0, p->css_refs);
 	mw_json_kv_uint(j, "lru_folios", p->lru_folios);
 	mw_json_kv_uint(j, "lru_bytes", p->lru_bytes);
 	mw_json_kv_uint(j, "lru_anon_bytes", p->lru_anon_bytes);
@@ -279,26 +255,14 @@ static void json_pins(struct mw_json *j, const struct mw_memcg *m)
 	mw_json_kv_uint(j, "offline_writebacks", p->offline_wbs);
 	mw_json_kv_uint(j, "charge_stock_cpus", p->stock_cpus);
 	mw_json_kv_uint(j, "swap_id_refs", p->swap_id_refs);
-	mw_json_key(j, "other_refs");
-	if (p->other_refs >= 0)
-		mw_json_int(j, p->other_refs);
-	else
-		mw_json_null(j);
+	mw_json_kv_int_or_null(j, "other_refs", p->other_refs >= 0, p->other_refs);
 	mw_json_key(j, "files");
 	mw_json_array_begin(j);
 	for (size_t f = 0; f < p->nr_files; f++) {
 		const struct mw_memcg_file_pin *fp = &p->files[f];
 		mw_json_object_begin(j);
-		mw_json_key(j, "path");
-		if (fp->path)
-			mw_json_string(j, fp->path);
-		else
-			mw_json_null(j);
-		mw_json_key(j, "fs");
-		if (fp->fs)
-			mw_json_string(j, fp->fs);
-		else
-			mw_json_null(j);
+		mw_json_kv_string_or_null(j, "path", fp->path);
+		mw_json_kv_string_or_null(j, "fs", fp->fs);
 		mw_json_kv_string(j, "kind", fp->shmem ? "shmem" : "file");
 		mw_json_kv_uint(j, "inode", fp->ino);
 		mw_json_kv_addr(j, "inode_address", fp->inode);
@@ -359,11 +323,8 @@ static void render_json(struct mw_context *ctx, const struct mw_memcg_tree *t,
 	mw_json_key(&j, "dying");
 	mw_json_object_begin(&j);
 	mw_json_kv_uint(&j, "count", nd);
-	mw_json_key(&j, "kernel_count");
-	if (top == 0 && t->kernel_nr_dying >= 0)
-		mw_json_int(&j, t->kernel_nr_dying);
-	else
-		mw_json_null(&j);
+	mw_json_kv_int_or_null(&j, "kernel_count", top == 0 && t->kernel_nr_dying >= 0,
+			       t->kernel_nr_dying);
 	mw_json_kv_uint(&j, "pinned_bytes", dying_bytes(t, top));
 	mw_json_key(&j, "top");
 	mw_json_array_begin(&j);
@@ -372,11 +333,7 @@ static void render_json(struct mw_context *ctx, const struct mw_memcg_tree *t,
 		const struct mw_memcg *m = &t->memcgs[dying[i]];
 		mw_json_object_begin(&j);
 		mw_json_kv_string(&j, "path", m->path);
-		mw_json_key(&j, "id");
-		if (m->id >= 0)
-			mw_json_int(&j, m->id);
-		else
-			mw_json_null(&j);
+		mw_json_kv_int_or_null(&j, "id", m->id >= 0, m->id);
 		mw_json_kv_addr(&j, "address", m->addr);
 		mw_json_kv_uint(&j, "usage_bytes", m->usage_bytes);
 		json_stat(&j, "stat", m, false);

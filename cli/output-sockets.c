@@ -376,11 +376,7 @@ static void json_socket(struct mw_json *j, const struct mw_socket *so)
 	mw_json_kv_uint(j, "frag_pages", so->frag_pages);
 	mw_json_kv_uint(j, "pinned_bytes", so->pinned_bytes);
 	/* beyond the contract */
-	mw_json_key(j, "memcg");
-	if (so->memcg_path)
-		mw_json_string(j, so->memcg_path);
-	else
-		mw_json_null(j);
+	mw_json_kv_string_or_null(j, "memcg", so->memcg_path);
 	mw_json_kv_addr(j, "sock", so->sk);
 	mw_json_kv_bool(j, "mini", so->mini);
 	mw_json_key(j, "found_via");
@@ -410,11 +406,7 @@ static void render_json(struct mw_context *ctx, const struct mw_sockets *s,
 	struct mw_json j;
 	const struct mw_sockets_counts *n = &s->counts;
 	mw_render_json_begin(ctx, &j);
-	mw_json_key(&j, "memcg_filter");
-	if (memcg_filter)
-		mw_json_string(&j, memcg_filter);
-	else
-		mw_json_null(&j);
+	mw_json_kv_string_or_null(&j, "memcg_filter", memcg_filter);
 	size_t rows = s->nr;
 	if (ctx->opt.top && rows > ctx->opt.top)
 		rows = ctx->opt.top;

@@ -348,16 +348,8 @@ static void pages_json(struct mw_context *ctx, const struct mw_pagescan *ps,
 		mw_json_kv_string(&j, "kernel_counter", cc->kernel);
 		mw_json_kv_string(&j, "scan", cc->scan);
 		mw_json_kv_uint(&j, "scan_pages", cc->scan_pages);
-		mw_json_key(&j, "kernel_pages");
-		if (cc->available)
-			mw_json_uint(&j, cc->kernel_pages);
-		else
-			mw_json_null(&j);
-		mw_json_key(&j, "difference_pages");
-		if (cc->available)
-			mw_json_int(&j, cc->difference);
-		else
-			mw_json_null(&j);
+		mw_json_kv_uint_or_null(&j, "kernel_pages", cc->available, cc->kernel_pages);
+		mw_json_kv_int_or_null(&j, "difference_pages", cc->available, cc->difference);
 		mw_json_key(&j, "difference_percent");
 		if (cc->available)
 			mw_json_double(&j, cc->percent);

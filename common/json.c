@@ -237,6 +237,33 @@ void mw_json_kv_uint(struct mw_json *j, const char *key, uint64_t v)
 	mw_json_uint(j, v);
 }
 
+void mw_json_kv_string_or_null(struct mw_json *j, const char *key, const char *s)
+{
+	mw_json_key(j, key);
+	if (s)
+		mw_json_string(j, s);
+	else
+		mw_json_null(j);
+}
+
+void mw_json_kv_uint_or_null(struct mw_json *j, const char *key, bool known, uint64_t v)
+{
+	mw_json_key(j, key);
+	if (known)
+		mw_json_uint(j, v);
+	else
+		mw_json_null(j);
+}
+
+void mw_json_kv_int_or_null(struct mw_json *j, const char *key, bool known, int64_t v)
+{
+	mw_json_key(j, key);
+	if (known)
+		mw_json_int(j, v);
+	else
+		mw_json_null(j);
+}
+
 void mw_json_kv_int(struct mw_json *j, const char *key, int64_t v)
 {
 	mw_json_key(j, key);

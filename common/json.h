@@ -48,6 +48,10 @@ void mw_json_kv_uint(struct mw_json *j, const char *key, uint64_t v);
 void mw_json_kv_int(struct mw_json *j, const char *key, int64_t v);
 void mw_json_kv_bool(struct mw_json *j, const char *key, bool v);
 void mw_json_kv_addr(struct mw_json *j, const char *key, uint64_t v);
+/* The same, but null when the value is not known (s NULL, known false). */
+void mw_json_kv_string_or_null(struct mw_json *j, const char *key, const char *s);
+void mw_json_kv_uint_or_null(struct mw_json *j, const char *key, bool known, uint64_t v);
+void mw_json_kv_int_or_null(struct mw_json *j, const char *key, bool known, int64_t v);
 /* Finish the document (newline); returns false if nesting was unbalanced. */
 bool mw_json_finish(struct mw_json *j);
 

@@ -37,6 +37,18 @@ static void nested(struct mw_json *j)
 	mw_json_object_end(j);
 }
 
+static void or_null(struct mw_json *j)
+{
+	mw_json_object_begin(j);
+	mw_json_kv_string_or_null(j, "s", "x");
+	mw_json_kv_string_or_null(j, "sn", NULL);
+	mw_json_kv_uint_or_null(j, "u", true, 7);
+	mw_json_kv_uint_or_null(j, "un", false, 7);
+	mw_json_kv_int_or_null(j, "i", true, -3);
+	mw_json_kv_int_or_null(j, "in", false, -3);
+	mw_json_object_end(j);
+}
+
 static void escapes(struct mw_json *j)
 {
 	static const char s[] = "q\"b\\n\n\t\x01\x7f";
@@ -73,6 +85,10 @@ int main(void)
 	s = render(nested);
 	tap_is_str(s, "{\"a\":1,\"b\":[-2,true,null,{},[]],\"c\":\"0xffff888000000000\"}",
 		   "nesting and commas");
+	free(s);
+	s = render(or_null);
+	tap_is_str(s, "{\"s\":\"x\",\"sn\":null,\"u\":7,\"un\":null,\"i\":-3,\"in\":null}",
+		   "values or null when unknown");
 	free(s);
 	s = render(escapes);
 	tap_is_str(s, "\"q\\\"b\\\\n\\n\\t\\u0001\\u007f\"", "escapes");
