@@ -9,17 +9,16 @@
 
 #include "analyzer/files.h"
 #include "analyzer/kread.h"
+#include "analyzer/layout.h"
 #include "analyzer/memcg.h"
 #include "analyzer/paths.h"
-#include "analyzer/summary.h"
+#include "analyzer/findings.h"
 #include "analyzer/vm.h"
 
 enum {
 	BROKEN_WARNINGS = 10,		/* broken paths warned one by one */
-	MAX_IPC_NS = 4096,		/* IPC namespaces looked at */
-	MAX_SHM_SEGMENTS = 1 << 20,	/* SysV segments per namespace */
 	XA_CHUNK = 64,
-	MAX_XA_NODES = 1 << 20,
+	XA_CHUNK_SHIFT = 6,
 	INODE_SPAN_MAX = 4096,
 };
 
@@ -47,6 +46,7 @@ struct acc {
 	uint64_t memcg;
 	uint64_t pages, dirty, writeback;
 	bool shmem;
+	bool hugetlb;		/* hugetlbfs page cache (not in Cached) */
 };
 
 struct acc_table {
@@ -135,86 +135,82 @@ struct mw_files_scan {
 	struct mw_error *err;
 };
 
-static uint32_t off32(const struct mw_field *f)
+/* The fields whose values are worked out (sizes checked, fallbacks). */
+struct files_raw {
+	struct mw_field i_mode, i_ino, i_nlink, i_size, sb_root, d_name_len,
+		d_alias_u, d_alias, nsproxy_ipc_ns, xa_slots, perm_deleted,
+		perm_mode, mnt_instance, mnt_next_sb;
+};
+
+static struct mw_error *resolve_fields(struct mw_kernel *k, struct files_layout *l,
+				       struct files_raw *r)
 {
-	return (uint32_t)f->offset;
+#define L struct files_layout
+	const struct mw_layout_field fields[] = {
+		MW_LAYOUT_MEMBER(L, "address_space.host", as_host),
+		MW_LAYOUT_MEMBER(L, "address_space.i_mmap.rb_root.rb_node", as_i_mmap),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "inode.i_mode", &r->i_mode),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "inode.i_ino", &r->i_ino),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "inode.i_nlink", &r->i_nlink),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "inode.i_size", &r->i_size),
+		MW_LAYOUT_MEMBER(L, "inode.i_sb", i_sb),
+		MW_LAYOUT_MEMBER(L, "inode.i_data", i_data),
+		MW_LAYOUT_MEMBER(L, "inode.i_dentry", pl.i_dentry),
+		MW_LAYOUT_MEMBER(L, "super_block.s_type", sb_type),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "super_block.s_root", &r->sb_root),
+		MW_LAYOUT_MEMBER(L, "super_block.s_mounts", pl.sb_mounts),
+		MW_LAYOUT_MEMBER(L, "file_system_type.name", fst_name),
+		MW_LAYOUT_MEMBER(L, "dentry.d_parent", pl.d_parent),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "dentry.d_name.len", &r->d_name_len),
+		MW_LAYOUT_MEMBER(L, "dentry.d_name.name", pl.d_name_name),
+		MW_LAYOUT_MEMBER(L, "dentry.d_hash.pprev", pl.d_hash_pprev),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "dentry.d_u.d_alias", &r->d_alias_u),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "dentry.d_alias", &r->d_alias),
+		MW_LAYOUT_MEMBER(L, "mount.mnt_parent", pl.mnt_parent),
+		MW_LAYOUT_MEMBER(L, "mount.mnt_mountpoint", pl.mnt_mountpoint),
+		MW_LAYOUT_MEMBER(L, "mount.mnt.mnt_root", pl.mnt_root),
+		MW_LAYOUT_MEMBER(L, "mount.mnt_ns", pl.mnt_ns),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "mount.mnt_instance", &r->mnt_instance),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "mount.mnt_next_for_sb", &r->mnt_next_sb),	/* 7.x */
+		MW_LAYOUT_MEMBER(L, "mnt_namespace.root", mnt_ns_root),
+		MW_LAYOUT_MEMBER(L, "task_struct.nsproxy", task_nsproxy),
+		MW_LAYOUT_MEMBER(L, "nsproxy.mnt_ns", ns_mnt_ns),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "nsproxy.ipc_ns", &r->nsproxy_ipc_ns),
+		MW_LAYOUT_MEMBER_OPT(L, "bdev_inode.vfs_inode", bdev_vfs_inode, has_bdev),
+		MW_LAYOUT_MEMBER_OPT(L, "block_device.bd_dev", bd_dev, has_bdev),
+		MW_LAYOUT_MEMBER_OPT(L, "block_device.bd_device.kobj.name", bd_name, has_bd_name),
+		MW_LAYOUT_MEMBER_OPT(L, "ipc_namespace.ids[2].ipcs_idr.idr_rt.xa_head", ipc_shm_head, has_ipc),
+		MW_LAYOUT_MEMBER_OPT(L, "xa_node.shift", xa_shift, has_ipc),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "xa_node.slots", &r->xa_slots),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "kern_ipc_perm.deleted", &r->perm_deleted),
+		MW_LAYOUT_MEMBER_OPT(L, "kern_ipc_perm.id", perm_id, has_ipc),
+		MW_LAYOUT_MEMBER_OPT(L, "kern_ipc_perm.key", perm_key, has_ipc),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "kern_ipc_perm.mode", &r->perm_mode),
+		MW_LAYOUT_MEMBER_OPT(L, "shmid_kernel.shm_perm", shm_perm, has_ipc),
+		MW_LAYOUT_MEMBER_OPT(L, "shmid_kernel.shm_file", shm_file, has_ipc),
+		MW_LAYOUT_MEMBER_OPT(L, "shmid_kernel.shm_nattch", shm_nattch, has_ipc),
+		MW_LAYOUT_MEMBER_OPT(L, "file.f_inode", f_inode, has_ipc),
+	};
+#undef L
+	memset(l, 0, sizeof(*l));
+	struct mw_error *err = mw_layout_resolve(k->types, fields, MW_ARRAY_SIZE(fields), l);
+	return err ? mw_error_prepend(err, "page cache by file") : NULL;
 }
 
-static struct mw_error *resolve_layout(struct mw_kernel *k, struct files_layout *l)
+/* The inode members read, their sizes checked, and how far they reach. */
+static struct mw_error *resolve_inode(struct files_layout *l, const struct files_raw *r)
 {
-	struct mw_field as_host, as_i_mmap, i_mode, i_ino, i_nlink, i_size, i_sb, i_data, i_dentry;
-	struct mw_field sb_type, sb_root, sb_mounts, fst_name;
-	struct mw_field d_parent, d_name_len, d_name_name, d_hash_pprev, d_alias_u, d_alias;
-	struct mw_field mnt_parent, mnt_mountpoint, mnt_root, mnt_ns, mnt_instance;
-	struct mw_field ns_root, task_nsproxy, nsproxy_mnt_ns, nsproxy_ipc_ns;
-	struct mw_field bdev_vfs_inode, bd_dev, bd_name;
-	struct mw_field ipc_head, xa_shift, xa_slots, perm_deleted, perm_id, perm_key, perm_mode;
-	struct mw_field shm_perm, shm_file, shm_nattch, f_inode;
-	const struct mw_field_spec spec[] = {
-		MW_FIELD_MEMBER("address_space.host", &as_host),
-		MW_FIELD_MEMBER("address_space.i_mmap.rb_root.rb_node", &as_i_mmap),
-		MW_FIELD_MEMBER("inode.i_mode", &i_mode),
-		MW_FIELD_MEMBER("inode.i_ino", &i_ino),
-		MW_FIELD_MEMBER("inode.i_nlink", &i_nlink),
-		MW_FIELD_MEMBER("inode.i_size", &i_size),
-		MW_FIELD_MEMBER("inode.i_sb", &i_sb),
-		MW_FIELD_MEMBER("inode.i_data", &i_data),
-		MW_FIELD_MEMBER("inode.i_dentry", &i_dentry),
-		MW_FIELD_MEMBER("super_block.s_type", &sb_type),
-		MW_FIELD_MEMBER("super_block.s_root", &sb_root),
-		MW_FIELD_MEMBER("super_block.s_mounts", &sb_mounts),
-		MW_FIELD_MEMBER("file_system_type.name", &fst_name),
-		MW_FIELD_MEMBER("dentry.d_parent", &d_parent),
-		MW_FIELD_MEMBER("dentry.d_name.len", &d_name_len),
-		MW_FIELD_MEMBER("dentry.d_name.name", &d_name_name),
-		MW_FIELD_MEMBER("dentry.d_hash.pprev", &d_hash_pprev),
-		MW_FIELD_MEMBER_OPT("dentry.d_u.d_alias", &d_alias_u),
-		MW_FIELD_MEMBER_OPT("dentry.d_alias", &d_alias),
-		MW_FIELD_MEMBER("mount.mnt_parent", &mnt_parent),
-		MW_FIELD_MEMBER("mount.mnt_mountpoint", &mnt_mountpoint),
-		MW_FIELD_MEMBER("mount.mnt.mnt_root", &mnt_root),
-		MW_FIELD_MEMBER("mount.mnt_ns", &mnt_ns),
-		MW_FIELD_MEMBER("mount.mnt_instance", &mnt_instance),
-		MW_FIELD_MEMBER("mnt_namespace.root", &ns_root),
-		MW_FIELD_MEMBER("task_struct.nsproxy", &task_nsproxy),
-		MW_FIELD_MEMBER("nsproxy.mnt_ns", &nsproxy_mnt_ns),
-		MW_FIELD_MEMBER_OPT("nsproxy.ipc_ns", &nsproxy_ipc_ns),
-		MW_FIELD_MEMBER_OPT("bdev_inode.vfs_inode", &bdev_vfs_inode),
-		MW_FIELD_MEMBER_OPT("block_device.bd_dev", &bd_dev),
-		MW_FIELD_MEMBER_OPT("block_device.bd_device.kobj.name", &bd_name),
-		MW_FIELD_MEMBER_OPT("ipc_namespace.ids[2].ipcs_idr.idr_rt.xa_head", &ipc_head),
-		MW_FIELD_MEMBER_OPT("xa_node.shift", &xa_shift),
-		MW_FIELD_MEMBER_OPT("xa_node.slots", &xa_slots),
-		MW_FIELD_MEMBER_OPT("kern_ipc_perm.deleted", &perm_deleted),
-		MW_FIELD_MEMBER_OPT("kern_ipc_perm.id", &perm_id),
-		MW_FIELD_MEMBER_OPT("kern_ipc_perm.key", &perm_key),
-		MW_FIELD_MEMBER_OPT("kern_ipc_perm.mode", &perm_mode),
-		MW_FIELD_MEMBER_OPT("shmid_kernel.shm_perm", &shm_perm),
-		MW_FIELD_MEMBER_OPT("shmid_kernel.shm_file", &shm_file),
-		MW_FIELD_MEMBER_OPT("shmid_kernel.shm_nattch", &shm_nattch),
-		MW_FIELD_MEMBER_OPT("file.f_inode", &f_inode),
-	};
-	struct mw_error *err = mw_types_resolve_fields(k->types, spec, MW_ARRAY_SIZE(spec));
-	if (err)
-		return mw_error_prepend(err, "page cache by file");
-	if (!d_alias_u.found && !d_alias.found)
-		return mw_error_create(MW_ERR_NOT_FOUND,
-				       "page cache by file: struct dentry has no d_alias (nor d_u.d_alias)");
-	if (i_nlink.size != 4 || d_name_len.size != 4 || i_size.size != 8 || i_ino.size != 8 ||
-	    i_mode.size != 2)
+	if (r->i_nlink.size != 4 || r->d_name_len.size != 4 || r->i_size.size != 8 ||
+	    r->i_ino.size != 8 || r->i_mode.size != 2)
 		return mw_error_create(MW_ERR_UNSUPPORTED,
 				       "page cache by file: unexpected member sizes (i_nlink %" PRIu64
 				       ", d_name.len %" PRIu64 ", i_size %" PRIu64 ", i_ino %" PRIu64
-				       ", i_mode %" PRIu64 ")", i_nlink.size, d_name_len.size,
-				       i_size.size, i_ino.size, i_mode.size);
-	l->as_host = off32(&as_host);
-	l->as_i_mmap = off32(&as_i_mmap);
-	l->i_mode = off32(&i_mode);
-	l->i_ino = off32(&i_ino);
-	l->i_nlink = off32(&i_nlink);
-	l->i_size = off32(&i_size);
-	l->i_sb = off32(&i_sb);
-	l->i_data = off32(&i_data);
+				       ", i_mode %" PRIu64 ")", r->i_nlink.size, r->d_name_len.size,
+				       r->i_size.size, r->i_ino.size, r->i_mode.size);
+	l->i_mode = mw_u32_of(r->i_mode.offset);
+	l->i_ino = mw_u32_of(r->i_ino.offset);
+	l->i_nlink = mw_u32_of(r->i_nlink.offset);
+	l->i_size = mw_u32_of(r->i_size.offset);
 	uint32_t span = 0;
 	const uint32_t ends[] = { l->i_mode + 2, l->i_ino + 8, l->i_nlink + 4, l->i_size + 8,
 				  l->i_sb + 8 };
@@ -225,48 +221,35 @@ static struct mw_error *resolve_layout(struct mw_kernel *k, struct files_layout 
 		return mw_error_create(MW_ERR_BAD_DATA, "struct inode members past %d bytes",
 				       INODE_SPAN_MAX);
 	l->inode_span = span;
-	l->sb_type = off32(&sb_type);
-	l->sb_root = off32(&sb_root);
-	l->fst_name = off32(&fst_name);
-	l->has_bdev = bdev_vfs_inode.found && bd_dev.found;
-	l->bdev_vfs_inode = off32(&bdev_vfs_inode);
-	l->bd_dev = off32(&bd_dev);
-	l->has_bd_name = bd_name.found;
-	l->bd_name = off32(&bd_name);
-	l->has_ipc = ipc_head.found && xa_shift.found && xa_slots.found && perm_id.found &&
-		     perm_key.found && perm_mode.found && shm_perm.found && shm_file.found &&
-		     shm_nattch.found && f_inode.found && perm_mode.size == 2 &&
-		     xa_slots.nr_elements == XA_CHUNK;
-	l->ipc_shm_head = off32(&ipc_head);
-	l->xa_shift = off32(&xa_shift);
-	l->xa_slots = off32(&xa_slots);
-	l->perm_deleted = perm_deleted.found ? off32(&perm_deleted) : UINT32_MAX;
-	l->perm_id = off32(&perm_id);
-	l->perm_key = off32(&perm_key);
-	l->perm_mode = off32(&perm_mode);
-	l->shm_perm = off32(&shm_perm);
-	l->shm_file = off32(&shm_file);
-	l->shm_nattch = off32(&shm_nattch);
-	l->f_inode = off32(&f_inode);
-	l->task_nsproxy = off32(&task_nsproxy);
-	l->nsproxy_ipc_ns = nsproxy_ipc_ns.found ? off32(&nsproxy_ipc_ns) : UINT32_MAX;
-	l->ns_mnt_ns = off32(&nsproxy_mnt_ns);
-	l->mnt_ns_root = off32(&ns_root);
+	return NULL;
+}
 
-	struct mw_paths_layout *pl = &l->pl;
-	pl->d_parent = off32(&d_parent);
-	pl->d_name_len = off32(&d_name_len);
-	pl->d_name_name = off32(&d_name_name);
-	pl->d_hash_pprev = off32(&d_hash_pprev);
-	pl->d_alias = off32(d_alias_u.found ? &d_alias_u : &d_alias);
-	pl->mnt_parent = off32(&mnt_parent);
-	pl->mnt_mountpoint = off32(&mnt_mountpoint);
-	pl->mnt_root = off32(&mnt_root);
-	pl->mnt_ns = off32(&mnt_ns);
-	pl->mnt_instance = off32(&mnt_instance);
-	pl->sb_root = off32(&sb_root);
-	pl->sb_mounts = off32(&sb_mounts);
-	pl->i_dentry = off32(&i_dentry);
+static struct mw_error *resolve_layout(struct mw_kernel *k, struct files_layout *l)
+{
+	struct files_raw r;
+	struct mw_error *err = resolve_fields(k, l, &r);
+	if (err)
+		return err;
+	if (!r.d_alias_u.found && !r.d_alias.found)
+		return mw_error_create(MW_ERR_NOT_FOUND,
+				       "page cache by file: struct dentry has no d_alias (nor d_u.d_alias)");
+	if (!r.mnt_instance.found && !r.mnt_next_sb.found)
+		return mw_error_create(MW_ERR_NOT_FOUND,
+				       "page cache by file: struct mount has neither mnt_instance nor mnt_next_for_sb");
+	if ((err = resolve_inode(l, &r)))
+		return err;
+	l->sb_root = l->pl.sb_root = mw_u32_of(r.sb_root.offset);
+	l->pl.d_name_len = mw_u32_of(r.d_name_len.offset);
+	l->pl.d_alias = mw_u32_of(r.d_alias_u.found ? r.d_alias_u.offset : r.d_alias.offset);
+	l->pl.mnt_instance = mw_u32_of(r.mnt_instance.found ? r.mnt_instance.offset :
+				       r.mnt_next_sb.offset);
+	l->pl.sb_mounts_single = !r.mnt_instance.found;
+	l->has_ipc = l->has_ipc && r.perm_mode.found && r.xa_slots.found &&
+		     r.perm_mode.size == 2 && r.xa_slots.nr_elements == XA_CHUNK;
+	l->xa_slots = mw_u32_of(r.xa_slots.offset);
+	l->perm_mode = mw_u32_of(r.perm_mode.offset);
+	l->perm_deleted = r.perm_deleted.found ? mw_u32_of(r.perm_deleted.offset) : UINT32_MAX;
+	l->nsproxy_ipc_ns = r.nsproxy_ipc_ns.found ? mw_u32_of(r.nsproxy_ipc_ns.offset) : UINT32_MAX;
 	return NULL;
 }
 
@@ -310,10 +293,16 @@ static void on_page(void *arg, const struct mw_page_event *ev)
 	struct acc_table *t = arg;
 	if (t->nomem || !ev->mapping)
 		return;
+	/* hugetlb folios of a hugetlbfs page cache; private (anon) ones have
+	 * the low mapping bits set */
+	if (ev->category == MW_PAGE_HUGETLB && (ev->mapping & 3))
+		return;
 	struct acc *a = acc_get(t, ev->mapping, ev->memcg);
 	if (!a)
 		return;
 	a->pages += ev->nr_pages;
+	if (ev->category == MW_PAGE_HUGETLB)
+		a->hugetlb = true;
 	/* shmem folios are always dirty (they are written only to swap):
 	 * count dirty page cache as /proc/meminfo's Dirty does */
 	if (ev->dirty && ev->category == MW_PAGE_FILE)
@@ -345,6 +334,7 @@ static struct mw_error *thread_done(void *arg, unsigned thread, void *tstate)
 		a->dirty += src->dirty;
 		a->writeback += src->writeback;
 		a->shmem |= src->shmem;
+		a->hugetlb |= src->hugetlb;
 	}
 	free(t->v);
 	free(t);
@@ -356,7 +346,8 @@ void mw_files_scan_observer(struct mw_files_scan *s, struct mw_page_observer *re
 	*ret = (struct mw_page_observer){
 		.name = "page cache by file",
 		.categories = MW_PAGE_CATEGORY_BIT(MW_PAGE_FILE) |
-			      MW_PAGE_CATEGORY_BIT(MW_PAGE_SHMEM),
+			      MW_PAGE_CATEGORY_BIT(MW_PAGE_SHMEM) |
+			      MW_PAGE_CATEGORY_BIT(MW_PAGE_HUGETLB),
 		.arg = s,
 		.thread_init = thread_init,
 		.page = on_page,
@@ -713,6 +704,8 @@ struct shm_list {
 	struct shm_seg *v;
 	size_t n, cap;
 	uint64_t nodes;
+	/* bounds from the dump: no more of them than its RAM holds */
+	uint64_t max_nodes, max_segments;
 	bool cut;
 };
 
@@ -746,31 +739,34 @@ static void shm_add(struct resolver *r, struct shm_list *sl, uint64_t shp)
 					   .deleted = del != 0, .nattch = nattch };
 }
 
-/* Leaves of an xarray (an idr): pointers to kern_ipc_perm (shmid_kernel). */
-static void xa_walk(struct resolver *r, struct shm_list *sl, uint64_t entry, unsigned depth)
+/* Leaves of an xarray (an idr): pointers to kern_ipc_perm (shmid_kernel).
+ * parent_shift: the shift of the node above (a child's is 6 less, so the
+ * walk cannot loop), or 64 + 6 at the root. */
+static void xa_walk(struct resolver *r, struct shm_list *sl, uint64_t entry,
+		    unsigned parent_shift)
 {
 	const struct files_layout *l = r->l;
 	if (!entry || sl->cut)
 		return;
 	if ((entry & 3) != 2) {
-		if ((entry & 3) == 0 && sl->n < MAX_SHM_SEGMENTS)
+		if ((entry & 3) == 0 && sl->n < sl->max_segments)
 			shm_add(r, sl, entry);
 		return;
 	}
-	if (entry <= 4096 || depth > 12 || ++sl->nodes > MAX_XA_NODES) {
-		/* retry/sibling entries, or a node chain too deep */
-		if (entry > 4096)
-			sl->cut = true;
-		return;
-	}
+	if (entry <= 4096)
+		return;		/* retry/sibling entries */
 	uint64_t node = entry - 2;
+	uint8_t shift = 0;
 	uint64_t slots[XA_CHUNK];
-	if (!kread_ok(r->k, node + l->xa_slots, slots, sizeof(slots))) {
+	if (++sl->nodes > sl->max_nodes || !kread_ok(r->k, node + l->xa_shift, &shift, 1) ||
+	    shift % XA_CHUNK_SHIFT || shift + (unsigned)XA_CHUNK_SHIFT > parent_shift ||
+	    (parent_shift <= 64 && shift + (unsigned)XA_CHUNK_SHIFT != parent_shift) ||
+	    !kread_ok(r->k, node + l->xa_slots, slots, sizeof(slots))) {
 		sl->cut = true;
 		return;
 	}
 	for (int i = 0; i < XA_CHUNK; i++)
-		xa_walk(r, sl, slots[i], depth + 1);
+		xa_walk(r, sl, slots[i], shift);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -794,22 +790,38 @@ static void sysv_details(struct resolver *r, struct mw_files *out)
 	uint64_t init_ipc;
 	if (!mw_kernel_symbol(k, "init_ipc_ns", &init_ipc) && (ns = malloc(sizeof(*ns))))
 		ns[nr_ns++] = init_ipc;
+	/* every walk below bounded by what the dump's RAM holds */
+	uint64_t ram = mw_reader_info(k->reader)->total_bytes;
 	uint64_t init_task, pos = 0, head;
-	struct mw_field tasks;
+	struct mw_field tasks, task_size, ns_size, node_size, shm_size;
 	const struct mw_field_spec spec[] = { MW_FIELD_MEMBER("task_struct.tasks", &tasks) };
+	const struct mw_field_spec sizes[] = {
+		MW_FIELD_SIZEOF_OPT("task_struct", &task_size),
+		MW_FIELD_SIZEOF_OPT("ipc_namespace", &ns_size),
+		MW_FIELD_SIZEOF_OPT("xa_node", &node_size),
+		MW_FIELD_SIZEOF_OPT("shmid_kernel", &shm_size),
+	};
+	struct mw_error *se = mw_types_resolve_fields(k->types, sizes, MW_ARRAY_SIZE(sizes));
+	if (se) {
+		mw_error_destroy(se);
+		memset(&task_size, 0, sizeof(task_size));
+		ns_size = node_size = shm_size = task_size;
+	}
+	uint64_t max_tasks = mw_walk_cap(ram, task_size.size);
+	uint64_t max_ns = mw_walk_cap(ram, ns_size.size);
 	if (l->nsproxy_ipc_ns != UINT32_MAX && !mw_kernel_symbol(k, "init_task", &init_task) &&
 	    !mw_types_resolve_fields(k->types, spec, 1)) {
 		head = init_task + tasks.offset;
 		struct mw_cycle cyc;
 		mw_cycle_init(&cyc, head);
 		kread_ok(k, head, &pos, 8);
-		for (unsigned n = 0; pos && pos != head && n < (1u << 22); n++) {
+		for (uint64_t n = 0; pos && pos != head && n < max_tasks; n++) {
 			if (!mw_kptr_ok(pos, 8) || mw_cycle_step(&cyc, pos))
 				break;
 			uint64_t task = pos - tasks.offset, nsp = 0, ipc = 0;
 			if (kread_ok(k, task + l->task_nsproxy, &nsp, 8) && mw_kptr_ok(nsp, 8) &&
 			    kread_ok(k, nsp + l->nsproxy_ipc_ns, &ipc, 8) && mw_kptr_ok(ipc, 8) &&
-			    nr_ns < MAX_IPC_NS) {
+			    nr_ns < max_ns) {
 				uint64_t *v = realloc(ns, (nr_ns + 1) * sizeof(*v));
 				if (v) {
 					ns = v;
@@ -821,13 +833,14 @@ static void sysv_details(struct resolver *r, struct mw_files *out)
 		}
 	}
 	qsort(ns, nr_ns, sizeof(*ns), cmp_u64);
-	struct shm_list sl = { 0 };
+	struct shm_list sl = { .max_nodes = mw_walk_cap(ram, node_size.size),
+			       .max_segments = mw_walk_cap(ram, shm_size.size) };
 	for (size_t i = 0; i < nr_ns; i++) {
 		if (i && ns[i] == ns[i - 1])
 			continue;
 		uint64_t headp = 0;
 		if (kread_ok(k, ns[i] + l->ipc_shm_head, &headp, 8))
-			xa_walk(r, &sl, headp, 0);
+			xa_walk(r, &sl, headp, 64 + XA_CHUNK_SHIFT);
 	}
 	free(ns);
 	for (size_t i = 0; i < out->nr; i++) {
@@ -902,16 +915,18 @@ static struct mw_error *build_dirs(struct mw_files *out)
 	const struct mw_file **v = malloc(out->nr * sizeof(*v));
 	if (!v)
 		return &mw_error_nomem;
+	size_t nv = 0;
 	for (size_t i = 0; i < out->nr; i++)
-		v[i] = &out->files[i];
-	qsort(v, out->nr, sizeof(*v), cmp_dirname);
+		if (!out->files[i].hugetlb)	/* pool pages, not page cache */
+			v[nv++] = &out->files[i];
+	qsort(v, nv, sizeof(*v), cmp_dirname);
 	out->dirs = calloc(out->nr, sizeof(*out->dirs));
 	if (!out->dirs) {
 		free(v);
 		return &mw_error_nomem;
 	}
 	size_t n = 0;
-	for (size_t i = 0; i < out->nr; i++) {
+	for (size_t i = 0; i < nv; i++) {
 		const struct mw_file *f = v[i];
 		if (!n || strcmp(out->dirs[n - 1].name, f->dir) != 0)
 			out->dirs[n++] = (struct mw_files_dir){ .name = f->dir, .shmem = true };
@@ -988,6 +1003,7 @@ struct mw_error *mw_files_resolve(struct mw_files_scan *s, const struct mw_pages
 			f.dirty_pages += a->dirty;
 			f.writeback_pages += a->writeback;
 			f.shmem |= a->shmem;
+			f.hugetlb |= a->hugetlb;
 			f.nr_memcgs++;
 			if (a->pages > best) {
 				best = a->pages;
@@ -1007,6 +1023,10 @@ struct mw_error *mw_files_resolve(struct mw_files_scan *s, const struct mw_pages
 	sysv_details(&r, ret);
 	for (size_t i = 0; i < ret->nr; i++) {
 		const struct mw_file *f = &ret->files[i];
+		if (f->hugetlb) {	/* hugetlb pool pages: not page cache (Cached) */
+			ret->hugetlb_pages += f->cached_pages;
+			continue;
+		}
 		ret->cached_pages += f->cached_pages;
 		if (f->shmem)
 			ret->shmem_pages += f->cached_pages;
@@ -1060,21 +1080,6 @@ void mw_files_deinit(struct mw_files *f)
 
 /* ---- findings ---- */
 
-static void hbytes(uint64_t b, char *buf, size_t len)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	double v = (double)b;
-	size_t u = 0;
-	while (v >= 1024.0 && u + 1 < MW_ARRAY_SIZE(unit)) {
-		v /= 1024.0;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%" PRIu64 " B", b);
-	else
-		snprintf(buf, len, "%.1f %s", v, unit[u]);
-}
-
 static enum mw_severity severity_of(const struct mw_files *f, uint64_t pages)
 {
 	if (!f->ram_pages)
@@ -1106,51 +1111,51 @@ static const char *dir_memcg(const struct mw_files *f, const struct mw_memcg_tre
 enum {
 	MIN_SHMEM_FILES = 20,		/* "many small files" */
 	MIN_DELETED_BYTES = 1 << 20,
+	MAX_FINDINGS = 8,
 };
 
-static int cmp_finding(const void *a, const void *b)
+/* A finding about directory d: its bytes, name, files and memcg. */
+static struct mw_finding *dir_finding(const struct mw_files *f, const struct mw_memcg_tree *t,
+				      const struct mw_files_dir *d, enum mw_finding_kind kind,
+				      enum mw_severity sev, enum mw_advice advice,
+				      struct mw_findings *out)
 {
-	const struct mw_finding *x = a, *y = b;
-	if (x->severity != y->severity)
-		return x->severity > y->severity ? -1 : 1;
-	return x->bytes > y->bytes ? -1 : x->bytes < y->bytes;
+	struct mw_finding *x = mw_findings_add(out, kind, sev, d->cached_pages * f->page_size);
+	if (x) {
+		x->advice = advice;
+		x->u.dir.directory = d->name;
+		x->u.dir.files = d->files;
+		x->u.dir.memcg = dir_memcg(f, t, d->name);
+	}
+	return x;
 }
 
-size_t mw_files_findings(const struct mw_files *f, const struct mw_memcg_tree *t,
-			 struct mw_finding *out, size_t max)
+/* The seeds' case 2: many shmem files in one directory, mapped by nobody. */
+static bool shmem_dirs(const struct mw_files *f, const struct mw_memcg_tree *t,
+		       struct mw_findings *out, size_t *n)
 {
-	size_t n = 0;
-	uint64_t ps = f->page_size;
-	char a[32], b[32];
 	uint64_t one_percent = f->ram_pages / 100;
-
-	/* the seeds' case 2: many shmem files in one directory, mapped by nobody */
-	for (size_t i = 0; i < f->nr_dirs && n < max; i++) {
+	for (size_t i = 0; i < f->nr_dirs && *n < MAX_FINDINGS; i++) {
 		const struct mw_files_dir *d = &f->dirs[i];
 		uint64_t unmapped = d->files - d->mapped_files;
 		if (!d->shmem || d->name[0] != '/' || unmapped < MIN_SHMEM_FILES ||
 		    d->cached_pages < one_percent)
 			continue;
-		struct mw_finding *x = &out[n++];
-		memset(x, 0, sizeof(*x));
-		snprintf(x->id, sizeof(x->id), "shmem-files-unmapped");
-		x->bytes = d->cached_pages * ps;
-		x->severity = severity_of(f, d->cached_pages);
-		hbytes(x->bytes, a, sizeof(a));
-		hbytes(d->cached_pages * ps / d->files, b, sizeof(b));
-		snprintf(x->title, sizeof(x->title),
-			 "%s: %" PRIu64 " shared memory files hold %s (%s each on average), "
-			 "%" PRIu64 " of them mapped by no process", d->name, d->files, a, b, unmapped);
-		const char *cg = dir_memcg(f, t, d->name);
-		snprintf(x->evidence, sizeof(x->evidence),
-			 "tmpfs files live in RAM (or swap) until deleted: drop_caches cannot free "
-			 "them and no process's RSS shows them%s%s.", cg ? "; charged to " : "",
-			 cg ? cg : "");
-		snprintf(x->advice, sizeof(x->advice),
-			 "If the program that writes %s no longer needs them, delete them (the "
-			 "memory comes back at once); look for a writer that never cleans up.", d->name);
+		struct mw_finding *x = dir_finding(f, t, d, MW_FINDING_SHMEM_FILES_UNMAPPED,
+						   severity_of(f, d->cached_pages),
+						   MW_ADVICE_DELETE_SHMEM_FILES, out);
+		if (!x)
+			return false;
+		(*n)++;
+		x->u.dir.unmapped_files = unmapped;
+		x->u.dir.average_bytes = d->cached_pages * f->page_size / d->files;
 	}
-	/* deleted files still in use */
+	return true;
+}
+
+/* Deleted files still in use. */
+static bool deleted(const struct mw_files *f, struct mw_findings *out, size_t *n)
+{
 	uint64_t del = 0, nd = 0;
 	const struct mw_file *big = NULL;
 	for (size_t i = 0; i < f->nr; i++)
@@ -1160,52 +1165,47 @@ size_t mw_files_findings(const struct mw_files *f, const struct mw_memcg_tree *t
 			if (!big)
 				big = &f->files[i];
 		}
-	if (n < max && del * ps >= MIN_DELETED_BYTES && big) {
-		struct mw_finding *x = &out[n++];
-		memset(x, 0, sizeof(*x));
-		snprintf(x->id, sizeof(x->id), "deleted-files-in-use");
-		x->bytes = del * ps;
-		x->severity = severity_of(f, del);
-		hbytes(x->bytes, a, sizeof(a));
-		hbytes(big->cached_pages * ps, b, sizeof(b));
-		snprintf(x->title, sizeof(x->title), "%s held by %" PRIu64 " deleted file%s still in use",
-			 a, nd, nd == 1 ? "" : "s");
-		snprintf(x->evidence, sizeof(x->evidence),
-			 "the largest: %s (%s, %s%s); a removed file's memory is freed only when "
-			 "the last process closes and unmaps it", big->path, b,
-			 big->mapped ? "mapped" : "not mapped",
-			 big->name == MW_FILE_SYSV_SHM ? ", IPC_RMID with attachments left" : "");
-		snprintf(x->advice, sizeof(x->advice),
-			 "Find the holder (lsof +L1, or /proc/*/maps \"(deleted)\"; ipcs -m for SysV) "
-			 "and restart or fix it.");
-	}
-	/* the seeds' case 1: the directory with the most page cache */
-	for (size_t i = 0; i < f->nr_dirs && n < max; i++) {
+	if (*n >= MAX_FINDINGS || del * f->page_size < MIN_DELETED_BYTES || !big)
+		return true;
+	struct mw_finding *x = mw_findings_add(out, MW_FINDING_DELETED_FILES_IN_USE,
+					       severity_of(f, del), del * f->page_size);
+	if (!x)
+		return false;
+	(*n)++;
+	x->advice = MW_ADVICE_FIND_DELETED_HOLDER;
+	x->u.deleted.files = nd;
+	x->u.deleted.largest = big;
+	x->u.deleted.largest_bytes = big->cached_pages * f->page_size;
+	return true;
+}
+
+/* The seeds' case 1: the directory with the most page cache. */
+static bool cache_dir(const struct mw_files *f, const struct mw_memcg_tree *t,
+		      struct mw_findings *out, size_t *n)
+{
+	for (size_t i = 0; i < f->nr_dirs && *n < MAX_FINDINGS; i++) {
 		const struct mw_files_dir *d = &f->dirs[i];
 		if (d->shmem || d->name[0] != '/')
 			continue;
 		if (d->cached_pages * 20 < f->ram_pages)	/* 5% of RAM */
 			break;
-		struct mw_finding *x = &out[n++];
-		memset(x, 0, sizeof(*x));
-		snprintf(x->id, sizeof(x->id), "file-cache-directory");
-		x->bytes = d->cached_pages * ps;
-		x->severity = MW_SEVERITY_INFO;
-		hbytes(x->bytes, a, sizeof(a));
-		const char *cg = dir_memcg(f, t, d->name);
-		snprintf(x->title, sizeof(x->title), "%s of page cache in %" PRIu64 " file%s under %s",
-			 a, d->files, d->files == 1 ? "" : "s", d->name);
-		hbytes(d->dirty_pages * ps, b, sizeof(b));
-		snprintf(x->evidence, sizeof(x->evidence),
-			 "%s dirty; charged to %s. Page cache is reclaimable, but it counts in the "
-			 "cgroup's memory.current and, while active, in the working set that "
-			 "Kubernetes evicts by.", b, cg ? cg : "no memory cgroup");
-		snprintf(x->advice, sizeof(x->advice),
-			 "If these are logs, rotate and compress them or have the writer drop "
-			 "its cache (posix_fadvise DONTNEED); memory QoS or memory.high keeps a "
-			 "container's cache in check.");
+		struct mw_finding *x = dir_finding(f, t, d, MW_FINDING_FILE_CACHE_DIRECTORY,
+						   MW_SEVERITY_INFO, MW_ADVICE_LIMIT_FILE_CACHE, out);
+		if (!x)
+			return false;
+		(*n)++;
+		x->u.dir.dirty_bytes = d->dirty_pages * f->page_size;
 		break;
 	}
-	qsort(out, n, sizeof(*out), cmp_finding);
-	return n;
+	return true;
+}
+
+struct mw_error *mw_files_findings(const struct mw_files *f, const struct mw_memcg_tree *t,
+				   struct mw_findings *out)
+{
+	size_t from = out->nr, n = 0;
+	if (!shmem_dirs(f, t, out, &n) || !deleted(f, out, &n) || !cache_dir(f, t, out, &n))
+		return &mw_error_nomem;
+	mw_findings_sort_from(out, from);
+	return NULL;
 }

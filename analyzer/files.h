@@ -68,6 +68,7 @@ struct mw_file {
 	bool shmem;			/* swap-backed pages (tmpfs, shm, memfd) */
 	bool deleted;			/* unlinked (or a removed SysV segment) */
 	bool mapped;			/* some process maps it (address_space.i_mmap not empty) */
+	bool hugetlb;			/* hugetlbfs: cached_pages are hugetlb pool pages */
 	/* SysV shared memory */
 	int64_t sysv_key;		/* -1 if not known */
 	int64_t sysv_shmid;		/* -1 if not found in the IPC namespace */
@@ -102,6 +103,7 @@ struct mw_files {
 	uint64_t pages_by_name[MW_FILE_NR_NAMES];
 	uint64_t files_by_name[MW_FILE_NR_NAMES];
 	uint64_t deleted_files, deleted_pages;
+	uint64_t hugetlb_pages;		/* of hugetlbfs files: not in the totals above */
 	/* pages left out by the filter (other memcgs) */
 	uint64_t filtered_pages;
 	/* the path builder's work */
@@ -130,15 +132,15 @@ struct mw_error *mw_files_resolve(struct mw_files_scan *s, const struct mw_pages
 void mw_files_deinit(struct mw_files *f);
 
 /*
- * The findings (the seeds' cases, up to max): a directory of shmem files
+ * The findings (the seeds' cases): a directory of shmem files
  * nobody maps ("shmem-files-unmapped": leaked /dev/shm files), deleted files
  * still in use ("deleted-files-in-use"), the directory with the most page
  * cache ("file-cache-directory": a container's logs). t (may be NULL) names
- * the memcgs. Ranked by severity, then bytes.
+ * the memcgs. At most 8, appended to out and ranked among themselves.
  */
-struct mw_finding;
+struct mw_findings;
 struct mw_memcg_tree;
-size_t mw_files_findings(const struct mw_files *f, const struct mw_memcg_tree *t,
-			 struct mw_finding *out, size_t max);
+struct mw_error *mw_files_findings(const struct mw_files *f, const struct mw_memcg_tree *t,
+				   struct mw_findings *out);
 
 #endif

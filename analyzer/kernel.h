@@ -2,8 +2,10 @@
  *
  * Puts together what every analysis needs: address translation (analyzer/vm),
  * symbols (kallsyms decoded from the dump itself, else System.map or a
- * vmlinux), and types (the BTF inside the dump, --btf, --vmlinux, or a file
- * found beside the dump), plus the kernel's base addresses.
+ * vmlinux), and types (the BTF inside the dump, --btf, --vmlinux), else a
+ * debug file found beside the dump, in /usr/lib/debug or from debuginfod
+ * (analyzer/debugfiles.h, analyzer/debuginfod.h), plus the kernel's base
+ * addresses.
  */
 #ifndef MW_KERNEL_H
 #define MW_KERNEL_H
@@ -23,6 +25,10 @@ struct mw_kernel_options {
 	const char *btf;	/* --btf */
 	const char *system_map;	/* --system-map */
 	bool live;		/* /proc/kcore: also try /sys/kernel/btf/vmlinux */
+	bool no_dump_btf;	/* --no-dump-btf: types from files, never the kernel's own BTF */
+	const char *debug_root;	/* MEMWHERE_DEBUG_ROOT: prefix of /usr/lib/debug and /boot */
+	bool force_types;	/* --force-types: a file that fails the checks
+				 * against the dump is a warning, not refused */
 };
 
 enum mw_symbols_source {
@@ -45,7 +51,13 @@ struct mw_kernel {
 
 	enum mw_symbols_source symbols_source;
 	struct mw_symbols *symbols;	/* runtime (relocated) addresses */
+	char *symbols_path;		/* a debug file found for the symbols, or NULL */
 	size_t nr_symbols;
+
+	/* debuginfod, asked at most once: the vmlinux it gave, or why not */
+	bool debuginfod_asked;
+	char *debuginfod_path;
+	struct mw_error *debuginfod_error;
 };
 
 /*
@@ -68,6 +80,16 @@ static inline struct mw_error *mw_kernel_read(struct mw_kernel *k, uint64_t addr
 {
 	return mw_vm_read(&k->vm, addr, buf, len);
 }
+/*
+ * The same, for kernel data (never among the page cache, user or free
+ * pages a makedumpfile dump level leaves out): a page of it the dump left
+ * out was a zero page (dump level 1, mw-convert --exclude-zero) and reads
+ * as zeros, counted in *zero_pages (if not NULL); unless the dump is
+ * incomplete (cut short), where a missing page says nothing of its
+ * contents. Hash tables, fd tables and the hugetlb pool array use it.
+ */
+struct mw_error *mw_kernel_read_zero_filtered(struct mw_kernel *k, uint64_t addr,
+					      void *buf, size_t len, uint64_t *zero_pages);
 /* Read a symbol's value (len bytes at its address). */
 struct mw_error *mw_kernel_read_symbol(struct mw_kernel *k, const char *name,
 				       void *buf, size_t len);

@@ -4,27 +4,21 @@
 
 #include "analyzer/kread.h"
 
-struct mw_error *mw_kread_string(struct mw_kernel *k, uint64_t addr, char *buf,
-				 size_t len)
+void mw_kcur_bytes(struct mw_kcur *c, uint64_t addr, void *buf, size_t len)
 {
-	size_t got = 0;
-	if (len == 0)
-		return NULL;
-	buf[0] = '\0';
-	while (got + 1 < len) {
-		size_t n = 4096 - (size_t)((addr + got) & 4095);
-		if (n > len - 1 - got)
-			n = len - 1 - got;
-		struct mw_error *err = mw_kernel_read(k, addr + got, buf + got, n);
-		if (err) {
-			buf[got] = '\0';
-			return err;
-		}
-		char *nul = memchr(buf + got, '\0', n);
-		if (nul)
-			return NULL;
-		got += n;
+	if (c->err) {
+		memset(buf, 0, len);
+		return;
 	}
-	buf[got] = '\0';
-	return NULL;
+	if ((c->err = c->read(c->arg, addr, buf, len)))
+		memset(buf, 0, len);
+}
+
+uint64_t mw_kcur_uint(struct mw_kcur *c, uint64_t addr, unsigned size)
+{
+	uint8_t b[8] = { 0 };
+	if (size == 0 || size > 8)
+		size = 8;
+	mw_kcur_bytes(c, addr, b, size);
+	return mw_le_uint(b, sizeof(b), 0, size);
 }

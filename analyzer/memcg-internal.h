@@ -9,11 +9,8 @@
 
 #include "analyzer/memcg.h"
 #include "common/error.h"
+#include "common/read.h"
 #include "common/warn.h"
-
-/* How memory is read: the kernel's virtual memory, or a test's image. */
-typedef struct mw_error *mw_memcg_read_fn(void *arg, uint64_t addr, void *buf,
-					  size_t len);
 
 /* Everything the walk needs to know of this kernel's layout, as numbers. */
 struct mw_memcg_layout {
@@ -36,18 +33,33 @@ struct mw_memcg_layout {
 	uint32_t swap;			/* swap (v2) / memsw (v1) union */
 	uint32_t pc_usage, pc_max, pc_high, pc_low, pc_min;
 	bool has_high, has_low, has_min;
+	/* atomic_long_t memory_events[]: what memory.events shows; the
+	 * indexes of MEMCG_OOM and MEMCG_OOM_KILL in it */
+	bool has_events;
+	uint32_t memory_events, nr_events;
+	int32_t ev_oom, ev_oom_kill;
 	uint32_t vmstats;
 	bool vmstats_is_pointer;	/* struct memcg_vmstats *vmstats (else embedded) */
 	uint32_t vmstats_percpu;	/* struct memcg_vmstats_percpu __percpu * */
 
-	/* struct memcg_vmstats and memcg_vmstats_percpu */
+	/* struct memcg_vmstats and memcg_vmstats_percpu; where the kernel
+	 * has no struct memcg_vmstats (mem_cgroup.vmstats[] is the state
+	 * array itself, vmstats_percpu->stat[] the per-CPU batches not yet
+	 * added to it and its ancestors), vs_state is 0 and there is neither
+	 * state_pending nor state_prev */
 	uint32_t nr_state;		/* entries of state[] */
 	uint32_t vs_state, vs_pending;
 	uint32_t vsp_state, vsp_prev;
+	bool has_pending;		/* memcg_vmstats.state_pending */
+	bool has_prev;			/* memcg_vmstats_percpu.state_prev */
 	/* index into state[] of each counter (-1: this kernel has none) and
 	 * its unit in bytes (page size, 1 for *_B items, 1024 for *_KB) */
 	int32_t stat_index[MW_MEMCG_NR_STATS];
 	uint64_t stat_unit[MW_MEMCG_NR_STATS];
+	/* whether memory.stat shows the counter (the kernel's memory_stats[]
+	 * names its item): 5.10 keeps NR_PAGETABLE per memcg but never
+	 * charges it, and shows neither pagetables nor kernel */
+	bool stat_shown[MW_MEMCG_NR_STATS];
 
 	/* struct cgroup and struct kernfs_node */
 	uint32_t cgrp_kn;
@@ -61,18 +73,18 @@ struct mw_memcg_input {
 	bool v1;
 	const uint64_t *cpu_offsets;	/* __per_cpu_offset of each possible CPU */
 	unsigned nr_cpus;
+	uint64_t ram_bytes;		/* RAM in the dump; 0: unknown (no bound) */
+	/* a per-CPU counter page the dump left out was a zero page (a
+	 * filtered dump that is not cut short: makedumpfile leaves out no
+	 * other kernel data) */
+	bool left_out_is_zero;
 };
 
 /* The walk itself over any memory (the unit test calls it directly). */
 struct mw_error *mw_memcg_walk(const struct mw_memcg_layout *l,
-			       mw_memcg_read_fn *read, void *arg,
+			       mw_read_fn *read, void *arg,
 			       const struct mw_memcg_input *in,
 			       struct mw_warnings *w, struct mw_memcg_tree *ret);
-
-/* Bounded NUL-terminated string read (stops at page ends so an unreadable
- * next page does not fail a short string). */
-struct mw_error *mw_memcg_read_string(mw_memcg_read_fn *read, void *arg,
-				      uint64_t addr, char *buf, size_t len);
 
 /* The pins of the dying memcgs (memcg-pins.c): fills t->memcgs[].pins. */
 void mw_memcg_read_stocks(struct mw_kernel *k, const struct mw_memcg_input *in,

@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/kread.h"
+#include "analyzer/layout.h"
 #include "analyzer/memcg-internal.h"
 
 enum {
@@ -51,11 +53,14 @@ struct pins_layout {
 	uint32_t folio_order;			/* or the low byte of folio._flags_1 */
 	uint64_t pg_head, pg_swapbacked;	/* bit numbers */
 	uint64_t memcg_data_mask;
+	bool folio_objcg;			/* memcg_data is an obj_cgroup (7.x) */
+	uint32_t objcg_memcg;			/* obj_cgroup.memcg */
 	uint32_t as_host;
 	uint32_t i_ino, i_nlink, i_sb, i_dentry;
 	uint32_t d_parent, d_name_name, d_alias;
 	uint32_t sb_mounts, sb_type, sb_root, fst_name;
 	uint32_t mnt_parent, mnt_mountpoint, mnt_root, mnt_instance, mnt_ns;
+	bool sb_mounts_single;	/* s_mounts -> first mount, then mnt_next_for_sb (7.x) */
 	bool have_stock;
 	uint32_t stock_cached;
 	bool have_wb;
@@ -63,101 +68,116 @@ struct pins_layout {
 	uint64_t init_mnt_ns;			/* 0 if unknown */
 };
 
-static struct mw_error *kread(struct mw_kernel *k, uint64_t a, void *buf, size_t n)
-{
-	return mw_kernel_read(k, a, buf, n);
-}
-
 static bool ok64(struct mw_kernel *k, uint64_t a, uint64_t *v)
 {
-	struct mw_error *err = kread(k, a, v, sizeof(*v));
-	mw_error_destroy(err);
-	return !err;
+	return mw_kread_ok(k, a, v, sizeof(*v));
 }
 
 static bool ok32(struct mw_kernel *k, uint64_t a, uint32_t *v)
 {
-	struct mw_error *err = kread(k, a, v, sizeof(*v));
-	mw_error_destroy(err);
-	return !err;
-}
-
-static uint32_t u32_of(uint64_t v)
-{
-	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+	return mw_kread_ok(k, a, v, sizeof(*v));
 }
 
 static struct mw_error *resolve(struct mw_kernel *k, struct pins_layout *p)
 {
-	struct mw_field nodeinfo, pn_lruvec, lists, gen_lists, gen_folios, f_flags,
-		f_lru, f_mapping, f_memcg, f_order, f_flags1, pg_head, pg_swapbacked,
-		md_nr, as_host, i_ino, i_nlink, i_sb, i_dentry, d_parent, d_name,
-		d_alias, sb_mounts, sb_type, sb_root, fst_name, mnt_parent,
-		mnt_mountpoint, mnt_root, mnt_instance, mnt_ns, stock_cached,
-		wb_offline, wb_memcg, task_nsproxy, ns_mnt_ns;
-	const struct mw_field_spec spec[] = {
-		MW_FIELD_MEMBER("mem_cgroup.nodeinfo", &nodeinfo),
-		MW_FIELD_MEMBER("mem_cgroup_per_node.lruvec", &pn_lruvec),
-		MW_FIELD_MEMBER("lruvec.lists", &lists),
-		MW_FIELD_MEMBER_OPT("lruvec.lrugen.lists", &gen_lists),
-		MW_FIELD_MEMBER_OPT("lruvec.lrugen.folios", &gen_folios),
-		MW_FIELD_MEMBER("folio.flags", &f_flags),
-		MW_FIELD_MEMBER("folio.lru", &f_lru),
-		MW_FIELD_MEMBER("folio.mapping", &f_mapping),
-		MW_FIELD_MEMBER("folio.memcg_data", &f_memcg),
-		MW_FIELD_MEMBER_OPT("folio._folio_order", &f_order),
-		MW_FIELD_MEMBER_OPT("folio._flags_1", &f_flags1),
-		MW_FIELD_ENUM("pageflags.PG_head", &pg_head),
-		MW_FIELD_ENUM("pageflags.PG_swapbacked", &pg_swapbacked),
-		MW_FIELD_ENUM_OPT("__NR_MEMCG_DATA_FLAGS", &md_nr),
-		MW_FIELD_MEMBER("address_space.host", &as_host),
-		MW_FIELD_MEMBER("inode.i_ino", &i_ino),
-		MW_FIELD_MEMBER("inode.__i_nlink", &i_nlink),
-		MW_FIELD_MEMBER("inode.i_sb", &i_sb),
-		MW_FIELD_MEMBER("inode.i_dentry", &i_dentry),
-		MW_FIELD_MEMBER("dentry.d_parent", &d_parent),
-		MW_FIELD_MEMBER("dentry.d_name.name", &d_name),
-		MW_FIELD_MEMBER("dentry.d_u.d_alias", &d_alias),
-		MW_FIELD_MEMBER("super_block.s_mounts", &sb_mounts),
-		MW_FIELD_MEMBER("super_block.s_type", &sb_type),
-		MW_FIELD_MEMBER("super_block.s_root", &sb_root),
-		MW_FIELD_MEMBER("file_system_type.name", &fst_name),
-		MW_FIELD_MEMBER("mount.mnt_parent", &mnt_parent),
-		MW_FIELD_MEMBER("mount.mnt_mountpoint", &mnt_mountpoint),
-		MW_FIELD_MEMBER("mount.mnt.mnt_root", &mnt_root),
-		MW_FIELD_MEMBER("mount.mnt_instance", &mnt_instance),
-		MW_FIELD_MEMBER("mount.mnt_ns", &mnt_ns),
-		MW_FIELD_MEMBER_OPT("memcg_stock_pcp.cached", &stock_cached),
-		MW_FIELD_MEMBER_OPT("bdi_writeback.offline_node", &wb_offline),
-		MW_FIELD_MEMBER_OPT("bdi_writeback.memcg_css", &wb_memcg),
-		MW_FIELD_MEMBER("task_struct.nsproxy", &task_nsproxy),
-		MW_FIELD_MEMBER("nsproxy.mnt_ns", &ns_mnt_ns),
+	/* values worked out from the fields, not copied */
+	struct mw_field lists, gen_lists, gen_folios, f_order, f_flags1, pg_head,
+		pg_swapbacked, md_nr, task_nsproxy, ns_mnt_ns, d_alias_u, d_alias,
+		mnt_instance, mnt_next_sb, objcg_memcg, objcg_is_root, folio[4], page[4],
+		pg_order, pg_size;
+#define L struct pins_layout
+	const struct mw_layout_field fields[] = {
+		MW_LAYOUT_MEMBER(L, "mem_cgroup.nodeinfo", nodeinfo),
+		MW_LAYOUT_MEMBER(L, "mem_cgroup_per_node.lruvec", pn_lruvec),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "lruvec.lists", &lists),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "lruvec.lrugen.lists", &gen_lists),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "lruvec.lrugen.folios", &gen_folios),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "folio.flags", &folio[0]),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "folio.lru", &folio[1]),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "folio.mapping", &folio[2]),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "folio.memcg_data", &folio[3]),
+		/* no struct folio (before 5.16): the head page itself, its
+		 * memcg in page.mem_cgroup (before 5.11) or page.memcg_data,
+		 * its order in the first tail page's compound_order */
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "page.flags", &page[0]),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "page.lru", &page[1]),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "page.mapping", &page[2]),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "page.mem_cgroup", &page[3]),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "page.compound_order", &pg_order),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_SIZEOF, "page", &pg_size),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "obj_cgroup.memcg", &objcg_memcg),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "obj_cgroup.is_root", &objcg_is_root),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "folio._folio_order", &f_order),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "folio._flags_1", &f_flags1),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_ENUM, "pageflags.PG_head", &pg_head),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_ENUM, "pageflags.PG_swapbacked", &pg_swapbacked),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_ENUM, "__NR_MEMCG_DATA_FLAGS", &md_nr),
+		MW_LAYOUT_MEMBER(L, "address_space.host", as_host),
+		MW_LAYOUT_MEMBER(L, "inode.i_ino", i_ino),
+		MW_LAYOUT_MEMBER(L, "inode.__i_nlink", i_nlink),
+		MW_LAYOUT_MEMBER(L, "inode.i_sb", i_sb),
+		MW_LAYOUT_MEMBER(L, "inode.i_dentry", i_dentry),
+		MW_LAYOUT_MEMBER(L, "dentry.d_parent", d_parent),
+		MW_LAYOUT_MEMBER(L, "dentry.d_name.name", d_name_name),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "dentry.d_u.d_alias", &d_alias_u),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "dentry.d_alias", &d_alias),	/* 7.x: no d_u */
+		MW_LAYOUT_MEMBER(L, "super_block.s_mounts", sb_mounts),
+		MW_LAYOUT_MEMBER(L, "super_block.s_type", sb_type),
+		MW_LAYOUT_MEMBER(L, "super_block.s_root", sb_root),
+		MW_LAYOUT_MEMBER(L, "file_system_type.name", fst_name),
+		MW_LAYOUT_MEMBER(L, "mount.mnt_parent", mnt_parent),
+		MW_LAYOUT_MEMBER(L, "mount.mnt_mountpoint", mnt_mountpoint),
+		MW_LAYOUT_MEMBER(L, "mount.mnt.mnt_root", mnt_root),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "mount.mnt_instance", &mnt_instance),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "mount.mnt_next_for_sb", &mnt_next_sb),	/* 7.x */
+		MW_LAYOUT_MEMBER(L, "mount.mnt_ns", mnt_ns),
+		MW_LAYOUT_MEMBER_OPT(L, "memcg_stock_pcp.cached", stock_cached, have_stock),
+		MW_LAYOUT_MEMBER_OPT(L, "bdi_writeback.offline_node", wb_offline_node, have_wb),
+		MW_LAYOUT_MEMBER_OPT(L, "bdi_writeback.memcg_css", wb_memcg_css, have_wb),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "task_struct.nsproxy", &task_nsproxy),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "nsproxy.mnt_ns", &ns_mnt_ns),
 	};
-	struct mw_error *err = mw_types_resolve_fields(k->types, spec, MW_ARRAY_SIZE(spec));
+#undef L
+	memset(p, 0, sizeof(*p));
+	struct mw_error *err = mw_layout_resolve(k->types, fields, MW_ARRAY_SIZE(fields), p);
 	if (err)
 		return err;
-	if (!f_order.found && !f_flags1.found)
+	bool use_folio = folio[0].found && folio[1].found && folio[2].found && folio[3].found;
+	if (!use_folio && !(page[0].found && page[1].found && page[2].found && page[3].found &&
+			    pg_order.found && pg_size.found))
+		return mw_error_create(MW_ERR_NOT_FOUND,
+				       "neither struct folio (flags, lru, mapping, memcg_data) "
+				       "nor struct page (flags, lru, mapping, mem_cgroup, "
+				       "compound_order) has what the LRU walk reads");
+	if (use_folio && !f_order.found && !f_flags1.found)
 		return mw_error_create(MW_ERR_NOT_FOUND,
 				       "struct folio has neither _folio_order nor _flags_1");
-	memset(p, 0, sizeof(*p));
-	p->nodeinfo = u32_of(nodeinfo.offset);
-	p->pn_lruvec = u32_of(pn_lruvec.offset);
-	p->lists = u32_of(lists.offset);
-	p->nr_lists = u32_of(lists.size / 16);
+	const struct mw_field *f = use_folio ? folio : page;
+	p->folio_flags = mw_u32_of(f[0].offset);
+	p->folio_lru = mw_u32_of(f[1].offset);
+	p->folio_mapping = mw_u32_of(f[2].offset);
+	p->folio_memcg_data = mw_u32_of(f[3].offset);
+	if (!d_alias_u.found && !d_alias.found)
+		return mw_error_create(MW_ERR_NOT_FOUND,
+				       "struct dentry has neither d_u.d_alias nor d_alias");
+	if (!mnt_instance.found && !mnt_next_sb.found)
+		return mw_error_create(MW_ERR_NOT_FOUND,
+				       "struct mount has neither mnt_instance nor mnt_next_for_sb");
+	p->lists = mw_u32_of(lists.offset);
+	p->nr_lists = mw_u32_of(lists.size / 16);
 	const struct mw_field *g = gen_lists.found ? &gen_lists : gen_folios.found ? &gen_folios : NULL;
 	if (g) {
-		p->gen_lists = u32_of(g->offset);
-		p->nr_gen_lists = u32_of(g->size / 16);
+		p->gen_lists = mw_u32_of(g->offset);
+		p->nr_gen_lists = mw_u32_of(g->size / 16);
 	}
 	if (p->nr_lists > MAX_LISTS || p->nr_gen_lists > MAX_LISTS)
 		return mw_error_create(MW_ERR_BAD_DATA, "lruvec has %" PRIu32 " + %" PRIu32
 				       " lists", p->nr_lists, p->nr_gen_lists);
-	p->folio_flags = u32_of(f_flags.offset);
-	p->folio_lru = u32_of(f_lru.offset);
-	p->folio_mapping = u32_of(f_mapping.offset);
-	p->folio_memcg_data = u32_of(f_memcg.offset);
-	p->order_is_byte = f_order.found;
-	p->folio_order = u32_of(f_order.found ? f_order.offset : f_flags1.offset);
+	p->order_is_byte = !use_folio || f_order.found;
+	if (!use_folio)
+		p->folio_order = mw_u32_of(pg_size.size + pg_order.offset);
+	else
+		p->folio_order = mw_u32_of(f_order.found ? f_order.offset : f_flags1.offset);
 	p->pg_head = (uint64_t)pg_head.value;
 	p->pg_swapbacked = (uint64_t)pg_swapbacked.value;
 	if (p->pg_head > 63 || p->pg_swapbacked > 63)
@@ -165,28 +185,12 @@ static struct mw_error *resolve(struct mw_kernel *k, struct pins_layout *p)
 	/* __NR_MEMCG_DATA_FLAGS is the first bit value not used as a flag */
 	p->memcg_data_mask = md_nr.found && md_nr.value > 0 && md_nr.value <= 64
 		? (uint64_t)md_nr.value - 1 : 7;
-	p->as_host = u32_of(as_host.offset);
-	p->i_ino = u32_of(i_ino.offset);
-	p->i_nlink = u32_of(i_nlink.offset);
-	p->i_sb = u32_of(i_sb.offset);
-	p->i_dentry = u32_of(i_dentry.offset);
-	p->d_parent = u32_of(d_parent.offset);
-	p->d_name_name = u32_of(d_name.offset);
-	p->d_alias = u32_of(d_alias.offset);
-	p->sb_mounts = u32_of(sb_mounts.offset);
-	p->sb_type = u32_of(sb_type.offset);
-	p->sb_root = u32_of(sb_root.offset);
-	p->fst_name = u32_of(fst_name.offset);
-	p->mnt_parent = u32_of(mnt_parent.offset);
-	p->mnt_mountpoint = u32_of(mnt_mountpoint.offset);
-	p->mnt_root = u32_of(mnt_root.offset);
-	p->mnt_instance = u32_of(mnt_instance.offset);
-	p->mnt_ns = u32_of(mnt_ns.offset);
-	p->have_stock = stock_cached.found;
-	p->stock_cached = u32_of(stock_cached.offset);
-	p->have_wb = wb_offline.found && wb_memcg.found;
-	p->wb_offline_node = u32_of(wb_offline.offset);
-	p->wb_memcg_css = u32_of(wb_memcg.offset);
+	p->d_alias = mw_u32_of(d_alias_u.found ? d_alias_u.offset : d_alias.offset);
+	p->mnt_instance = mw_u32_of(mnt_instance.found ? mnt_instance.offset : mnt_next_sb.offset);
+	p->sb_mounts_single = !mnt_instance.found;
+	/* with the root's own obj_cgroup (7.x), a folio points at an obj_cgroup */
+	p->folio_objcg = objcg_memcg.found && objcg_is_root.found;
+	p->objcg_memcg = mw_u32_of(objcg_memcg.offset);
 
 	uint64_t init_task, nsproxy, ns;
 	if (!mw_kernel_symbol(k, "init_task", &init_task) &&
@@ -224,9 +228,7 @@ static bool dentry_names(struct mw_kernel *k, const struct pins_layout *p,
 		if (parent == d)
 			return true;	/* the file system's root */
 		char buf[MW_MEMCG_MAX_NAME];
-		struct mw_error *err = mw_memcg_read_string(
-			mw_vm_read_cb, &k->vm, name,
-			buf, sizeof(buf));
+		struct mw_error *err = mw_kread_string(k, name, buf, sizeof(buf));
 		if (err) {
 			mw_error_destroy(err);
 			return false;
@@ -249,6 +251,9 @@ static uint64_t pick_mount(struct mw_kernel *k, const struct pins_layout *p,
 	int best_score = -1;
 	if (!ok64(k, head, &pos) || !ok64(k, sb + p->sb_root, &sroot))
 		return 0;
+	/* pos walks the links (list_head mnt_instance, or mnt_next_for_sb) */
+	if (p->sb_mounts_single && pos)
+		pos += p->mnt_instance;
 	for (unsigned n = 0; pos && pos != head && n < MAX_MOUNTS_PER_SB; n++) {
 		uint64_t mnt = pos - p->mnt_instance, ns = 0, root = 0;
 		if (!ok64(k, mnt + p->mnt_ns, &ns) || !ok64(k, mnt + p->mnt_root, &root))
@@ -261,6 +266,8 @@ static uint64_t pick_mount(struct mw_kernel *k, const struct pins_layout *p,
 		}
 		if (!ok64(k, pos, &pos))
 			break;
+		if (p->sb_mounts_single && pos)
+			pos += p->mnt_instance;
 	}
 	return best;
 }
@@ -357,9 +364,7 @@ static void describe_file(struct mw_kernel *k, const struct pins_layout *p,
 		return;
 	if (ok64(k, sb + p->sb_type, &type) && type && ok64(k, type + p->fst_name, &name)) {
 		char buf[64];
-		struct mw_error *err = mw_memcg_read_string(
-			mw_vm_read_cb, &k->vm, name,
-			buf, sizeof(buf));
+		struct mw_error *err = mw_kread_string(k, name, buf, sizeof(buf));
 		if (!err)
 			f->fs = strdup(buf);
 		mw_error_destroy(err);
@@ -453,10 +458,12 @@ static void walk_list(struct mw_kernel *k, const struct pins_layout *p,
 			m->pins.lru_complete = false;
 			return;
 		}
-		if ((memcg_data & ~p->memcg_data_mask) != m->addr) {
+		uint64_t owner = memcg_data & ~p->memcg_data_mask;
+		if (p->folio_objcg && !ok64(k, owner + p->objcg_memcg, &owner))
+			owner = 0;
+		if (owner != m->addr) {
 			mw_warn(w, "memcg %s: folio 0x%" PRIx64 " on its LRU belongs to 0x%" PRIx64
-				"; the rest of the list is not counted", m->path, folio,
-				memcg_data & ~p->memcg_data_mask);
+				"; the rest of the list is not counted", m->path, folio, owner);
 			m->pins.lru_complete = false;
 			return;
 		}
@@ -465,7 +472,7 @@ static void walk_list(struct mw_kernel *k, const struct pins_layout *p,
 			uint64_t order = 0;
 			if (p->order_is_byte) {
 				uint8_t b = 0;
-				struct mw_error *err = kread(k, folio + p->folio_order, &b, 1);
+				struct mw_error *err = mw_kernel_read(k, folio + p->folio_order, &b, 1);
 				mw_error_destroy(err);
 				order = b;
 			} else {

@@ -21,6 +21,11 @@ struct mw_memcg_scan;
 struct mw_error *mw_memcg_scan_create(struct mw_kernel *k, struct mw_warnings *w,
 				      struct mw_memcg_scan **ret);
 void mw_memcg_scan_destroy(struct mw_memcg_scan *s);
+/* Also count slab objects per (kmem_cache, obj_cgroup) (call before the
+ * scan); the counts after it, NULL if the slab layout was not known. */
+struct mw_slab_objcgs;
+struct mw_error *mw_memcg_scan_by_cache(struct mw_memcg_scan *s);
+const struct mw_slab_objcgs *mw_memcg_scan_cache_counts(const struct mw_memcg_scan *s);
 /* The observer to pass to mw_pagescan_run (valid while s lives). */
 void mw_memcg_scan_observer(struct mw_memcg_scan *s, struct mw_page_observer *ret);
 /* After the scan: pages from ps->memcgs, objects from the observer. */

@@ -7,9 +7,10 @@
 #include <string.h>
 
 #include "analyzer/cpus.h"
+#include "analyzer/layout.h"
 #include "analyzer/memcg-internal.h"
 #include "analyzer/memcg.h"
-#include "analyzer/summary.h"
+#include "analyzer/findings.h"
 #include "common/addr-map.h"
 
 /* ---- counters --------------------------------------------------------- */
@@ -62,7 +63,7 @@ const char *mw_charge_kind_name(enum mw_charge_kind kind)
 /* ---- reads ------------------------------------------------------------ */
 
 struct rd {
-	mw_memcg_read_fn *read;
+	mw_read_fn *read;
 	void *arg;
 };
 
@@ -79,40 +80,12 @@ static struct mw_error *rd_u32(const struct rd *r, uint64_t addr, uint32_t *v)
 /* The same where a failure only means "unknown": true if read. */
 static bool ok_u64(const struct rd *r, uint64_t addr, uint64_t *v)
 {
-	struct mw_error *err = rd_u64(r, addr, v);
-	mw_error_destroy(err);
-	return !err;
+	return mw_read_ok(r->read, r->arg, addr, v, sizeof(*v));
 }
 
 static bool ok_u32(const struct rd *r, uint64_t addr, uint32_t *v)
 {
-	struct mw_error *err = rd_u32(r, addr, v);
-	mw_error_destroy(err);
-	return !err;
-}
-
-struct mw_error *mw_memcg_read_string(mw_memcg_read_fn *read, void *arg,
-				      uint64_t addr, char *buf, size_t len)
-{
-	size_t got = 0;
-	if (!len)
-		return NULL;
-	buf[0] = '\0';
-	while (got + 1 < len) {
-		size_t n = 4096 - (size_t)((addr + got) & 4095);
-		if (n > len - 1 - got)
-			n = len - 1 - got;
-		struct mw_error *err = read(arg, addr + got, buf + got, n);
-		if (err) {
-			buf[got] = '\0';
-			return err;
-		}
-		if (memchr(buf + got, '\0', n))
-			return NULL;
-		got += n;
-	}
-	buf[got] = '\0';
-	return NULL;
+	return mw_read_ok(r->read, r->arg, addr, v, sizeof(*v));
 }
 
 /* ---- the walk --------------------------------------------------------- */
@@ -123,6 +96,7 @@ struct scratch {
 	int64_t delta[MW_MEMCG_NR_STATS];	/* own pending + per-CPU, then subtree sum */
 	bool state_ok;
 	bool delta_ok;
+	bool bad[MW_MEMCG_NR_STATS];	/* folding overflowed: the figure cannot be */
 };
 
 static uint64_t pages_limit(uint64_t pages, uint64_t page_size)
@@ -160,7 +134,7 @@ static char *kn_path(const struct mw_memcg_layout *l, const struct rd *r,
 		if (!parent)
 			break;	/* the hierarchy's root: its name is not in paths */
 		char buf[MW_MEMCG_MAX_NAME];
-		if ((err = mw_memcg_read_string(r->read, r->arg, name_ptr, buf, sizeof(buf)))) {
+		if ((err = mw_read_string(r->read, r->arg, name_ptr, buf, sizeof(buf)))) {
 			mw_warn_error(w, err, "memcg path (kernfs name)");
 			snprintf(buf, sizeof(buf), "?");
 			cut = true;
@@ -215,6 +189,37 @@ static struct mw_error *read_state(const struct mw_memcg_layout *l,
 	return NULL;
 }
 
+/* The same for a per-CPU array: a page of it the dump left out reads as
+ * zeros when in->left_out_is_zero. */
+static struct mw_error *read_state_percpu(const struct mw_memcg_layout *l,
+					  const struct rd *r,
+					  const struct mw_memcg_input *in, uint64_t addr,
+					  int64_t *buf, int64_t out[MW_MEMCG_NR_STATS])
+{
+	size_t len = (size_t)l->nr_state * 8;
+	struct mw_error *err = read_state(l, r, addr, buf, out);
+	if (!err || err->code != MW_ERR_NOT_IN_DUMP || !in->left_out_is_zero)
+		return err;
+	mw_error_destroy(err);
+	uint64_t ps = l->page_size ? l->page_size : 4096;
+	for (size_t done = 0; done < len;) {
+		size_t n = (size_t)(ps - ((addr + done) & (ps - 1)));
+		if (n > len - done)
+			n = len - done;
+		err = r->read(r->arg, addr + done, (uint8_t *)buf + done, n);
+		if (err && err->code == MW_ERR_NOT_IN_DUMP) {
+			mw_error_destroy(err);
+			memset((uint8_t *)buf + done, 0, n);
+		} else if (err) {
+			return err;
+		}
+		done += n;
+	}
+	for (int s = 0; s < MW_MEMCG_NR_STATS; s++)
+		out[s] = l->stat_index[s] >= 0 ? buf[l->stat_index[s]] : 0;
+	return NULL;
+}
+
 /* Counters of one memcg: state[], and its own unflushed changes. */
 static void read_stats(const struct mw_memcg_layout *l, const struct rd *r,
 		       const struct mw_memcg_input *in, struct mw_memcg *m,
@@ -237,19 +242,28 @@ static void read_stats(const struct mw_memcg_layout *l, const struct rd *r,
 		return;
 	}
 	s->state_ok = true;
-	int64_t v[MW_MEMCG_NR_STATS], prev[MW_MEMCG_NR_STATS];
-	if ((err = read_state(l, r, vs + l->vs_pending, buf, v)))
-		goto partial;
-	memcpy(s->delta, v, sizeof(v));
+	int64_t v[MW_MEMCG_NR_STATS], prev[MW_MEMCG_NR_STATS] = { 0 };
+	memset(s->delta, 0, sizeof(s->delta));
+	if (l->has_pending) {
+		if ((err = read_state(l, r, vs + l->vs_pending, buf, v)))
+			goto partial;
+		memcpy(s->delta, v, sizeof(v));
+	}
 	if ((err = rd_u64(r, m->addr + l->vmstats_percpu, &pcpu)))
 		goto partial;
 	for (unsigned c = 0; c < in->nr_cpus; c++) {
 		uint64_t a = pcpu + in->cpu_offsets[c];
-		if ((err = read_state(l, r, a + l->vsp_state, buf, v)) ||
-		    (err = read_state(l, r, a + l->vsp_prev, buf, prev)))
+		if ((err = read_state_percpu(l, r, in, a + l->vsp_state, buf, v)) ||
+		    (l->has_prev &&
+		     (err = read_state_percpu(l, r, in, a + l->vsp_prev, buf, prev))))
 			goto partial;
-		for (int i = 0; i < MW_MEMCG_NR_STATS; i++)
-			s->delta[i] += v[i] - prev[i];
+		/* untrusted counters: fold with checked arithmetic */
+		for (int i = 0; i < MW_MEMCG_NR_STATS; i++) {
+			int64_t d;
+			if (__builtin_sub_overflow(v[i], prev[i], &d) ||
+			    __builtin_add_overflow(s->delta[i], d, &s->delta[i]))
+				s->bad[i] = true;
+		}
 	}
 	s->delta_ok = true;
 	return;
@@ -333,6 +347,15 @@ static void read_node(const struct mw_memcg_layout *l, const struct rd *r,
 	uint64_t pc = m->addr + l->memory;
 	if ((err = rd_u64(r, pc + l->pc_usage, &v))) {
 		mw_warn_error(w, mw_error_prepend(err, "memcg %s", m->path), "memcg usage");
+	} else if ((int64_t)v > 0 && in->ram_bytes && v > in->ram_bytes / l->page_size) {
+		mw_warn(w, "memcg %s: usage of %" PRIu64 " pages is more than the dump's %" PRIu64
+			" bytes of RAM; dropped", m->path, v, in->ram_bytes);
+	} else if ((int64_t)v < 0 && in->ram_bytes && 0 - v > in->ram_bytes / l->page_size) {
+		/* page_counter_cancel resets a negative usage at once: one further
+		 * below zero than RAM has pages is not an uncharge race */
+		mw_warn(w, "memcg %s: usage of %" PRId64 " pages, further below zero than the"
+			" dump's %" PRIu64 " bytes of RAM; dropped", m->path, (int64_t)v,
+			in->ram_bytes);
 	} else {
 		m->usage_known = true;
 		/* an atomic_long_t: a transiently negative value reads as 0 */
@@ -346,6 +369,15 @@ static void read_node(const struct mw_memcg_layout *l, const struct rd *r,
 		m->high_bytes = pages_limit(v, l->page_size);
 	if (l->has_low && ok_u64(r, pc + l->pc_low, &v))
 		m->low_bytes = pages_limit(v, l->page_size);
+	uint64_t oom, kill;
+	if (l->has_events &&
+	    ok_u64(r, m->addr + l->memory_events + 8 * (uint64_t)l->ev_oom, &oom) &&
+	    ok_u64(r, m->addr + l->memory_events + 8 * (uint64_t)l->ev_oom_kill, &kill)) {
+		/* atomic_long_t: negative is nonsense, read as 0 */
+		m->events_known = true;
+		m->oom_events = (int64_t)oom < 0 ? 0 : oom;
+		m->oom_kill_events = (int64_t)kill < 0 ? 0 : kill;
+	}
 	if (l->has_min && ok_u64(r, pc + l->pc_min, &v))
 		m->min_bytes = pages_limit(v, l->page_size);
 	if (l->has_swap && ok_u64(r, m->addr + l->swap + l->pc_usage, &v)) {
@@ -526,15 +558,27 @@ out:
 	return err;
 }
 
+/* A counter in bytes that could be: within RAM, and not far below zero
+ * (small negatives are per-CPU drift, which the kernel shows as 0). */
+static bool stat_possible(int64_t bytes, uint64_t ram_bytes)
+{
+	if (!ram_bytes || ram_bytes > INT64_MAX)
+		return true;
+	return bytes <= (int64_t)ram_bytes && bytes >= -(int64_t)ram_bytes;
+}
+
 /* Fold the unflushed changes up the tree and turn counters into bytes. */
 static void fold(const struct mw_memcg_layout *l, struct mw_memcg_tree *t,
-		 struct scratch *sc)
+		 struct scratch *sc, uint64_t ram_bytes, struct mw_warnings *w)
 {
 	/* preorder: a child comes after its parent, so go backwards */
 	for (size_t i = t->nr; i-- > 1;) {
 		size_t p = (size_t)t->memcgs[i].parent;
-		for (int s = 0; s < MW_MEMCG_NR_STATS; s++)
-			sc[p].delta[s] += sc[i].delta[s];
+		for (int s = 0; s < MW_MEMCG_NR_STATS; s++) {
+			if (__builtin_add_overflow(sc[p].delta[s], sc[i].delta[s], &sc[p].delta[s]) ||
+			    sc[i].bad[s])
+				sc[p].bad[s] = true;
+		}
 		if (!sc[i].delta_ok)
 			sc[p].delta_ok = false;
 	}
@@ -542,15 +586,34 @@ static void fold(const struct mw_memcg_layout *l, struct mw_memcg_tree *t,
 		struct mw_memcg *m = &t->memcgs[i];
 		if (!sc[i].state_ok)
 			continue;
-		m->stat_known = true;
-		for (int s = 0; s < MW_MEMCG_NR_STATS; s++) {
+		int bad = -1;
+		for (int s = 0; s < MW_MEMCG_NR_STATS && bad < 0; s++) {
 			if (l->stat_index[s] < 0)
 				continue;
-			int64_t flushed = sc[i].state[s], full = flushed + sc[i].delta[s];
+			int64_t flushed = sc[i].state[s], full, fb, b;
+			if (sc[i].bad[s] ||
+			    __builtin_add_overflow(flushed, sc[i].delta[s], &full) ||
+			    __builtin_mul_overflow(flushed, (int64_t)l->stat_unit[s], &fb) ||
+			    __builtin_mul_overflow(full, (int64_t)l->stat_unit[s], &b) ||
+			    !stat_possible(fb, ram_bytes) || !stat_possible(b, ram_bytes)) {
+				bad = s;
+				break;
+			}
 			/* the kernel shows a negative counter as 0 */
-			m->stat_flushed[s] = flushed < 0 ? 0 : flushed * (int64_t)l->stat_unit[s];
-			m->stat[s] = full < 0 ? 0 : full * (int64_t)l->stat_unit[s];
+			m->stat_flushed[s] = fb < 0 ? 0 : fb;
+			m->stat[s] = b < 0 ? 0 : b;
 		}
+		if (bad >= 0) {
+			/* a figure that cannot be: drop this memcg's counters */
+			memset(m->stat, 0, sizeof(m->stat));
+			memset(m->stat_flushed, 0, sizeof(m->stat_flushed));
+			mw_warn(w, "memcg %s: counter %s (with its unflushed per-CPU changes) "
+				"is beyond the dump's %" PRIu64 " bytes of RAM or overflows; "
+				"its memory.stat figures are dropped",
+				m->path ? m->path : "?", mw_memcg_stat_name(bad), ram_bytes);
+			continue;
+		}
+		m->stat_known = true;
 		m->stat[MW_MEMCG_SLAB] = m->stat[MW_MEMCG_SLAB_RECLAIMABLE] +
 					 m->stat[MW_MEMCG_SLAB_UNRECLAIMABLE];
 		m->stat_flushed[MW_MEMCG_SLAB] = m->stat_flushed[MW_MEMCG_SLAB_RECLAIMABLE] +
@@ -610,7 +673,7 @@ static struct mw_error *index_by_addr(struct mw_memcg_tree *t)
 }
 
 struct mw_error *mw_memcg_walk(const struct mw_memcg_layout *l,
-			       mw_memcg_read_fn *read, void *arg,
+			       mw_read_fn *read, void *arg,
 			       const struct mw_memcg_input *in,
 			       struct mw_warnings *w, struct mw_memcg_tree *ret)
 {
@@ -628,6 +691,7 @@ struct mw_error *mw_memcg_walk(const struct mw_memcg_layout *l,
 	ret->nr_cpus = in->nr_cpus;
 	ret->kernel_nr_dying = -1;
 	ret->walk_complete = true;
+	ret->stat_read_flushes = l->has_pending;
 	if (!in->root)
 		return mw_error_create(MW_ERR_NOT_FOUND,
 				       "root_mem_cgroup is NULL: memory cgroups are disabled "
@@ -670,7 +734,8 @@ struct mw_error *mw_memcg_walk(const struct mw_memcg_layout *l,
 	}
 	if ((err = to_preorder(ret, &wk.sc)))
 		goto out;
-	fold(l, ret, wk.sc);
+	fold(l, ret, wk.sc, in->ram_bytes, w);
+	memcpy(ret->stat_shown, l->stat_shown, sizeof(ret->stat_shown));
 	summarize(ret);
 	if ((err = index_by_addr(ret)))
 		goto out;
@@ -689,11 +754,6 @@ out:
 }
 
 /* ---- the layout from the types ---------------------------------------- */
-
-static uint32_t u32_of(uint64_t v)
-{
-	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
-}
 
 /* Map enum values to state[] indexes: direct (state[] has MEMCG_NR_STAT
  * entries) or through the kernel's mem_cgroup_stats_index[] table. */
@@ -739,113 +799,115 @@ static struct mw_error *resolve_stat_index(struct mw_kernel *k,
 	return NULL;
 }
 
-static struct mw_error *resolve_layout(struct mw_kernel *k, struct mw_memcg_layout *l)
+/* The fields whose values are worked out (shapes, kinds, fallbacks). */
+struct memcg_raw {
+	struct mw_field f_online, f_dying, swap, memsw, events, vmstats, vs_state,
+		vs_pending, vsp_state, vsp_prev, vsp_stat, kn_parent, kn_parent2, nr_stat;
+};
+
+static struct mw_error *resolve_fields(struct mw_kernel *k,
+				       struct mw_memcg_layout *l,
+				       struct memcg_raw *r)
 {
-	struct mw_field css, css_cgroup, css_sibling, css_children, css_parent,
-		css_flags, css_id, css_refcnt, ref_ptr, ref_data, ref_data_count,
-		f_online, f_dying, id_id, id_ref, memory, swap, memsw, pc_usage,
-		pc_max, pc_high, pc_low, pc_min, vmstats, vmstats_percpu, vs_state,
-		vs_pending, vsp_state, vsp_prev, cgrp_kn, cgrp_nr_dying, kn_name,
-		kn_parent, kn_parent2, nr_stat;
-	const struct mw_field_spec spec[] = {
-		MW_FIELD_MEMBER("mem_cgroup.css", &css),
-		MW_FIELD_MEMBER("cgroup_subsys_state.cgroup", &css_cgroup),
-		MW_FIELD_MEMBER("cgroup_subsys_state.sibling", &css_sibling),
-		MW_FIELD_MEMBER("cgroup_subsys_state.children", &css_children),
-		MW_FIELD_MEMBER("cgroup_subsys_state.parent", &css_parent),
-		MW_FIELD_MEMBER("cgroup_subsys_state.flags", &css_flags),
-		MW_FIELD_MEMBER("cgroup_subsys_state.id", &css_id),
-		MW_FIELD_MEMBER("cgroup_subsys_state.refcnt", &css_refcnt),
-		MW_FIELD_MEMBER_OPT("percpu_ref.percpu_count_ptr", &ref_ptr),
-		MW_FIELD_MEMBER_OPT("percpu_ref.data", &ref_data),
-		MW_FIELD_MEMBER_OPT("percpu_ref_data.count", &ref_data_count),
-		MW_FIELD_ENUM("CSS_ONLINE", &f_online),
-		MW_FIELD_ENUM_OPT("CSS_DYING", &f_dying),
-		MW_FIELD_MEMBER("mem_cgroup.id.id", &id_id),
-		MW_FIELD_MEMBER("mem_cgroup.id.ref", &id_ref),
-		MW_FIELD_MEMBER("mem_cgroup.memory", &memory),
-		MW_FIELD_MEMBER_OPT("mem_cgroup.swap", &swap),
-		MW_FIELD_MEMBER_OPT("mem_cgroup.memsw", &memsw),
-		MW_FIELD_MEMBER("page_counter.usage", &pc_usage),
-		MW_FIELD_MEMBER("page_counter.max", &pc_max),
-		MW_FIELD_MEMBER_OPT("page_counter.high", &pc_high),
-		MW_FIELD_MEMBER_OPT("page_counter.low", &pc_low),
-		MW_FIELD_MEMBER_OPT("page_counter.min", &pc_min),
-		MW_FIELD_MEMBER("mem_cgroup.vmstats", &vmstats),
-		MW_FIELD_MEMBER("mem_cgroup.vmstats_percpu", &vmstats_percpu),
-		MW_FIELD_MEMBER("memcg_vmstats.state", &vs_state),
-		MW_FIELD_MEMBER("memcg_vmstats.state_pending", &vs_pending),
-		MW_FIELD_MEMBER("memcg_vmstats_percpu.state", &vsp_state),
-		MW_FIELD_MEMBER("memcg_vmstats_percpu.state_prev", &vsp_prev),
-		MW_FIELD_MEMBER("cgroup.kn", &cgrp_kn),
-		MW_FIELD_MEMBER_OPT("cgroup.nr_dying_descendants", &cgrp_nr_dying),
-		MW_FIELD_MEMBER("kernfs_node.name", &kn_name),
-		MW_FIELD_MEMBER_OPT("kernfs_node.parent", &kn_parent),
-		MW_FIELD_MEMBER_OPT("kernfs_node.__parent", &kn_parent2),
-		MW_FIELD_ENUM("memcg_stat_item.MEMCG_NR_STAT", &nr_stat),
+#define L struct mw_memcg_layout
+	const struct mw_layout_field fields[] = {
+		MW_LAYOUT_MEMBER(L, "mem_cgroup.css", css),
+		MW_LAYOUT_MEMBER(L, "cgroup_subsys_state.cgroup", css_cgroup),
+		MW_LAYOUT_MEMBER(L, "cgroup_subsys_state.sibling", css_sibling),
+		MW_LAYOUT_MEMBER(L, "cgroup_subsys_state.children", css_children),
+		MW_LAYOUT_MEMBER(L, "cgroup_subsys_state.parent", css_parent),
+		MW_LAYOUT_MEMBER(L, "cgroup_subsys_state.flags", css_flags),
+		MW_LAYOUT_MEMBER(L, "cgroup_subsys_state.id", css_id),
+		MW_LAYOUT_MEMBER(L, "cgroup_subsys_state.refcnt", css_refcnt),
+		MW_LAYOUT_MEMBER_OPT(L, "percpu_ref.percpu_count_ptr", ref_count_ptr, has_ref_data),
+		MW_LAYOUT_MEMBER_OPT(L, "percpu_ref.data", ref_data, has_ref_data),
+		MW_LAYOUT_MEMBER_OPT(L, "percpu_ref_data.count", ref_data_count, has_ref_data),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_ENUM, "CSS_ONLINE", &r->f_online),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_ENUM, "CSS_DYING", &r->f_dying),
+		MW_LAYOUT_MEMBER(L, "mem_cgroup.id.id", id_id),
+		MW_LAYOUT_MEMBER(L, "mem_cgroup.id.ref", id_ref),
+		MW_LAYOUT_MEMBER(L, "mem_cgroup.memory", memory),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "mem_cgroup.swap", &r->swap),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "mem_cgroup.memsw", &r->memsw),
+		MW_LAYOUT_MEMBER(L, "page_counter.usage", pc_usage),
+		MW_LAYOUT_MEMBER(L, "page_counter.max", pc_max),
+		MW_LAYOUT_MEMBER_OPT(L, "page_counter.high", pc_high, has_high),
+		MW_LAYOUT_MEMBER_OPT(L, "page_counter.low", pc_low, has_low),
+		MW_LAYOUT_MEMBER_OPT(L, "page_counter.min", pc_min, has_min),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "mem_cgroup.memory_events", &r->events),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "mem_cgroup.vmstats", &r->vmstats),
+		MW_LAYOUT_MEMBER(L, "mem_cgroup.vmstats_percpu", vmstats_percpu),
+		/* the rstat form (struct memcg_vmstats) or the older one
+		 * (mem_cgroup.vmstats[] with per-CPU batches in stat[]) */
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "memcg_vmstats.state", &r->vs_state),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "memcg_vmstats.state_pending", &r->vs_pending),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "memcg_vmstats_percpu.state", &r->vsp_state),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "memcg_vmstats_percpu.state_prev", &r->vsp_prev),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "memcg_vmstats_percpu.stat", &r->vsp_stat),
+		MW_LAYOUT_MEMBER(L, "cgroup.kn", cgrp_kn),
+		MW_LAYOUT_MEMBER_OPT(L, "cgroup.nr_dying_descendants", cgrp_nr_dying, has_nr_dying),
+		MW_LAYOUT_MEMBER(L, "kernfs_node.name", kn_name),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "kernfs_node.parent", &r->kn_parent),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "kernfs_node.__parent", &r->kn_parent2),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_ENUM, "memcg_stat_item.MEMCG_NR_STAT", &r->nr_stat),
 	};
-	struct mw_error *err = mw_types_resolve_fields(k->types, spec, MW_ARRAY_SIZE(spec));
-	if (err)
-		return err;
-	if (!kn_parent.found && !kn_parent2.found)
-		return mw_error_create(MW_ERR_NOT_FOUND,
-				       "struct kernfs_node has no member 'parent' (nor '__parent')");
-	if (vs_state.nr_elements != vs_pending.nr_elements ||
-	    vsp_state.nr_elements != vs_state.nr_elements ||
-	    vsp_prev.nr_elements != vs_state.nr_elements || vs_state.target_size != 8)
-		return mw_error_create(MW_ERR_UNSUPPORTED,
-				       "memcg_vmstats state arrays differ in shape (%" PRIu64
-				       ", %" PRIu64 ", %" PRIu64 ", %" PRIu64 " entries)",
-				       vs_state.nr_elements, vs_pending.nr_elements,
-				       vsp_state.nr_elements, vsp_prev.nr_elements);
-
+#undef L
 	memset(l, 0, sizeof(*l));
-	const struct mw_dump_info *info = mw_reader_info(k->reader);
-	l->page_size = info->page_size ? info->page_size : 4096;
-	l->css = u32_of(css.offset);
-	l->css_cgroup = u32_of(css_cgroup.offset);
-	l->css_sibling = u32_of(css_sibling.offset);
-	l->css_children = u32_of(css_children.offset);
-	l->css_parent = u32_of(css_parent.offset);
-	l->css_flags = u32_of(css_flags.offset);
-	l->css_id = u32_of(css_id.offset);
-	l->css_refcnt = u32_of(css_refcnt.offset);
-	l->has_ref_data = ref_ptr.found && ref_data.found && ref_data_count.found;
-	l->ref_count_ptr = u32_of(ref_ptr.offset);
-	l->ref_data = u32_of(ref_data.offset);
-	l->ref_data_count = u32_of(ref_data_count.offset);
-	l->flag_online = (uint32_t)f_online.value;
-	l->flag_dying = f_dying.found ? (uint32_t)f_dying.value : 0;
-	l->id_id = u32_of(id_id.offset);
-	l->id_ref = u32_of(id_ref.offset);
-	l->memory = u32_of(memory.offset);
-	l->has_swap = swap.found || memsw.found;
-	l->swap = u32_of(swap.found ? swap.offset : memsw.offset);
-	l->pc_usage = u32_of(pc_usage.offset);
-	l->pc_max = u32_of(pc_max.offset);
-	l->has_high = pc_high.found;
-	l->pc_high = u32_of(pc_high.offset);
-	l->has_low = pc_low.found;
-	l->pc_low = u32_of(pc_low.offset);
-	l->has_min = pc_min.found;
-	l->pc_min = u32_of(pc_min.offset);
-	l->vmstats = u32_of(vmstats.offset);
-	l->vmstats_is_pointer = vmstats.kind == MW_KIND_POINTER;
-	if (!l->vmstats_is_pointer && vmstats.kind != MW_KIND_STRUCT)
-		return mw_error_create(MW_ERR_UNSUPPORTED,
-				       "mem_cgroup.vmstats is a %s", mw_kind_name(vmstats.kind));
-	l->vmstats_percpu = u32_of(vmstats_percpu.offset);
-	l->nr_state = u32_of(vs_state.nr_elements);
-	l->vs_state = u32_of(vs_state.offset);
-	l->vs_pending = u32_of(vs_pending.offset);
-	l->vsp_state = u32_of(vsp_state.offset);
-	l->vsp_prev = u32_of(vsp_prev.offset);
-	l->cgrp_kn = u32_of(cgrp_kn.offset);
-	l->has_nr_dying = cgrp_nr_dying.found;
-	l->cgrp_nr_dying = u32_of(cgrp_nr_dying.offset);
-	l->kn_name = u32_of(kn_name.offset);
-	l->kn_parent = u32_of(kn_parent.found ? kn_parent.offset : kn_parent2.offset);
+	return mw_layout_resolve(k->types, fields, MW_ARRAY_SIZE(fields), l);
+}
 
+/*
+ * Which counters memory.stat shows: those whose item the kernel's
+ * memory_stats[] table (struct memory_stat { name, [ratio,] idx }) names.
+ * The table's entries are those within its symbol (the next symbol starts
+ * after it); at most 128 are read. Where it cannot be read, every counter
+ * this kernel keeps counts as shown (what memwhere said before).
+ */
+static void resolve_shown(struct mw_kernel *k, struct mw_memcg_layout *l,
+			  const int64_t item[MW_MEMCG_NR_STATS])
+{
+	for (int s = 0; s < MW_MEMCG_NR_STATS; s++)
+		l->stat_shown[s] = l->stat_index[s] >= 0;
+	l->stat_shown[MW_MEMCG_SLAB] = true;
+	const struct mw_symbol *sym = k->symbols ? mw_symbols_find(k->symbols, "memory_stats") : NULL;
+	uint64_t size;
+	struct mw_member idx_m;
+	struct mw_error *err = NULL;
+	if (!sym || (err = mw_types_sizeof(k->types, "struct memory_stat", &size)) ||
+	    (err = mw_types_member(k->types, "memory_stat.idx", &idx_m)) ||
+	    idx_m.size != 4 || idx_m.bit_size || size < 8 || size > 64 || idx_m.offset + 4 > size) {
+		mw_error_destroy(err);
+		return;
+	}
+	bool named[MW_MEMCG_NR_STATS] = { false };
+	size_t nr = 0;
+	for (uint64_t i = 0; i < 128; i++) {
+		uint64_t at = sym->address + i * size, off;
+		if (mw_symbols_lookup_addr(k->symbols, at + size - 1, &off) != sym)
+			break;
+		uint32_t idx;
+		err = mw_kernel_read(k, at + idx_m.offset, &idx, sizeof(idx));
+		if (err) {
+			mw_error_destroy(err);
+			return;
+		}
+		nr++;
+		for (int s = 0; s < MW_MEMCG_NR_STATS; s++)
+			if (item[s] >= 0 && (int64_t)idx == item[s])
+				named[s] = true;
+	}
+	if (nr < 4)
+		return;	/* not the table this expects */
+	for (int s = 0; s < MW_MEMCG_NR_STATS; s++)
+		l->stat_shown[s] = named[s] && l->stat_index[s] >= 0;
+	l->stat_shown[MW_MEMCG_SLAB] = l->stat_shown[MW_MEMCG_SLAB_RECLAIMABLE] ||
+				       l->stat_shown[MW_MEMCG_SLAB_UNRECLAIMABLE];
+}
+
+/* Each counter's index into state[] and its unit. */
+static struct mw_error *resolve_stats(struct mw_kernel *k, struct mw_memcg_layout *l,
+				      int64_t nr_stat)
+{
 	int64_t item[MW_MEMCG_NR_STATS];
 	for (int s = 0; s < MW_MEMCG_NR_STATS; s++) {
 		item[s] = -1;
@@ -858,18 +920,126 @@ static struct mw_error *resolve_layout(struct mw_kernel *k, struct mw_memcg_layo
 			l->stat_unit[s] = 1;
 		else if (len > 3 && strcmp(name + len - 3, "_KB") == 0)
 			l->stat_unit[s] = 1024;
-		err = mw_types_enum_value(k->types, NULL, name, &item[s]);
-		if (err) {
-			mw_error_destroy(err);
-			item[s] = -1;
+		/* state[] is indexed by node and memcg items only: an
+		 * enumerator of another enum (NR_PAGETABLE was a zone item
+		 * before it counted per memcg) is not in it */
+		static const char *const enums[] = { "node_stat_item", "memcg_stat_item" };
+		for (size_t e = 0; e < MW_ARRAY_SIZE(enums) && item[s] < 0; e++) {
+			struct mw_error *err = mw_types_enum_value(k->types, enums[e], name,
+								   &item[s]);
+			if (err) {
+				mw_error_destroy(err);
+				item[s] = -1;
+			}
 		}
 	}
-	return resolve_stat_index(k, l, item, nr_stat.value);
+	struct mw_error *err = resolve_stat_index(k, l, item, nr_stat);
+	if (!err)
+		resolve_shown(k, l, item);
+	return err;
 }
 
-static struct mw_error *kernel_read_cb(void *arg, uint64_t addr, void *buf, size_t len)
+/* memory.events' oom and oom_kill: an array of 8-byte counters indexed by
+ * enum memcg_memory_event (v2 memcgs; left out when any part is missing). */
+static void events_layout(struct mw_kernel *k, const struct mw_field *f,
+			  struct mw_memcg_layout *l)
 {
-	return mw_kernel_read(arg, addr, buf, len);
+	int64_t oom, kill;
+	struct mw_error *e1 = NULL, *e2 = NULL;
+	l->has_events = false;
+	if (!f->found || f->target_size != 8 || !f->nr_elements)
+		return;
+	e1 = mw_types_enum_value(k->types, NULL, "MEMCG_OOM", &oom);
+	e2 = mw_types_enum_value(k->types, NULL, "MEMCG_OOM_KILL", &kill);
+	if (e1 || e2 || oom < 0 || kill < 0 || (uint64_t)oom >= f->nr_elements ||
+	    (uint64_t)kill >= f->nr_elements) {
+		mw_error_destroy(e1);
+		mw_error_destroy(e2);
+		return;
+	}
+	l->has_events = true;
+	l->memory_events = mw_u32_of(f->offset);
+	l->nr_events = mw_u32_of(f->nr_elements);
+	l->ev_oom = (int32_t)oom;
+	l->ev_oom_kill = (int32_t)kill;
+}
+
+/* Where the counters are: struct memcg_vmstats (embedded or pointed to)
+ * with state[] and state_pending[], per CPU state[] and state_prev[]; or,
+ * in kernels without that struct, mem_cgroup.vmstats[] itself with per CPU
+ * batches in memcg_vmstats_percpu.stat[] (each already counted in no
+ * ancestor). Chosen by the members the types have. */
+static struct mw_error *vmstats_layout(struct mw_kernel *k, const struct memcg_raw *r,
+				       struct mw_memcg_layout *l)
+{
+	const char *rel = k->osrelease[0] ? k->osrelease : "?";
+	l->vmstats = mw_u32_of(r->vmstats.offset);
+	if (r->vmstats.kind == MW_KIND_ARRAY) {
+		if (!r->vsp_stat.found)
+			return mw_error_create(MW_ERR_NOT_FOUND,
+					       "mem_cgroup.vmstats is an array but struct "
+					       "memcg_vmstats_percpu has no member 'stat' "
+					       "(kernel %s)", rel);
+		if (r->vmstats.target_size != 8 || r->vsp_stat.target_size != 8 ||
+		    r->vsp_stat.nr_elements != r->vmstats.nr_elements)
+			return mw_error_create(MW_ERR_UNSUPPORTED,
+					       "mem_cgroup.vmstats and memcg_vmstats_percpu.stat "
+					       "differ in shape (%" PRIu64 " and %" PRIu64
+					       " entries; kernel %s)", r->vmstats.nr_elements,
+					       r->vsp_stat.nr_elements, rel);
+		l->vmstats_is_pointer = false;
+		l->nr_state = mw_u32_of(r->vmstats.nr_elements);
+		l->vs_state = 0;
+		l->vsp_state = mw_u32_of(r->vsp_stat.offset);
+		l->has_pending = l->has_prev = false;
+		return NULL;
+	}
+	if (!r->vs_state.found || !r->vs_pending.found || !r->vsp_state.found ||
+	    !r->vsp_prev.found)
+		return mw_error_create(MW_ERR_NOT_FOUND,
+				       "no struct memcg_vmstats with state/state_pending and "
+				       "memcg_vmstats_percpu state/state_prev, and "
+				       "mem_cgroup.vmstats is no array (kernel %s)", rel);
+	if (r->vs_state.nr_elements != r->vs_pending.nr_elements ||
+	    r->vsp_state.nr_elements != r->vs_state.nr_elements ||
+	    r->vsp_prev.nr_elements != r->vs_state.nr_elements || r->vs_state.target_size != 8)
+		return mw_error_create(MW_ERR_UNSUPPORTED,
+				       "memcg_vmstats state arrays differ in shape (%" PRIu64
+				       ", %" PRIu64 ", %" PRIu64 ", %" PRIu64 " entries)",
+				       r->vs_state.nr_elements, r->vs_pending.nr_elements,
+				       r->vsp_state.nr_elements, r->vsp_prev.nr_elements);
+	l->vmstats_is_pointer = r->vmstats.kind == MW_KIND_POINTER;
+	if (!l->vmstats_is_pointer && r->vmstats.kind != MW_KIND_STRUCT)
+		return mw_error_create(MW_ERR_UNSUPPORTED,
+				       "mem_cgroup.vmstats is a %s", mw_kind_name(r->vmstats.kind));
+	l->nr_state = mw_u32_of(r->vs_state.nr_elements);
+	l->vs_state = mw_u32_of(r->vs_state.offset);
+	l->vs_pending = mw_u32_of(r->vs_pending.offset);
+	l->vsp_state = mw_u32_of(r->vsp_state.offset);
+	l->vsp_prev = mw_u32_of(r->vsp_prev.offset);
+	l->has_pending = l->has_prev = true;
+	return NULL;
+}
+
+static struct mw_error *resolve_layout(struct mw_kernel *k, struct mw_memcg_layout *l)
+{
+	struct memcg_raw r;
+	struct mw_error *err = resolve_fields(k, l, &r);
+	if (err)
+		return err;
+	if (!r.kn_parent.found && !r.kn_parent2.found)
+		return mw_error_create(MW_ERR_NOT_FOUND,
+				       "struct kernfs_node has no member 'parent' (nor '__parent')");
+	if ((err = vmstats_layout(k, &r, l)))
+		return err;
+	l->page_size = k->vm.page_size;
+	l->flag_online = (uint32_t)r.f_online.value;
+	l->flag_dying = r.f_dying.found ? (uint32_t)r.f_dying.value : 0;
+	l->has_swap = r.swap.found || r.memsw.found;
+	l->swap = mw_u32_of(r.swap.found ? r.swap.offset : r.memsw.offset);
+	l->kn_parent = mw_u32_of(r.kn_parent.found ? r.kn_parent.offset : r.kn_parent2.offset);
+	events_layout(k, &r.events, l);
+	return resolve_stats(k, l, r.nr_stat.value);
 }
 
 struct mw_error *mw_memcg_read(struct mw_kernel *k, struct mw_warnings *w,
@@ -905,7 +1075,9 @@ struct mw_error *mw_memcg_read(struct mw_kernel *k, struct mw_warnings *w,
 		in.cpu_offsets = cpus.offsets;
 		in.nr_cpus = cpus.nr;
 	}
-	err = mw_memcg_walk(&l, kernel_read_cb, k, &in, w, ret);
+	in.ram_bytes = mw_reader_info(k->reader)->total_bytes;
+	in.left_out_is_zero = !mw_reader_info(k->reader)->incomplete;
+	err = mw_memcg_walk(&l, mw_vm_read_cb, &k->vm, &in, w, ret);
 	if (!err) {
 		mw_memcg_read_stocks(k, &in, ret);
 		mw_memcg_read_pins(k, &l, &in, w, ret);
@@ -943,6 +1115,49 @@ ptrdiff_t mw_memcg_find_path(const struct mw_memcg_tree *t, const char *path)
 	return -1;
 }
 
+/* The last component of a path ("/a/b.scope" -> "b.scope"). */
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s && s[1] ? s + 1 : p;
+}
+
+ptrdiff_t mw_memcg_find(const struct mw_memcg_tree *t, const char *query, size_t *matches)
+{
+	*matches = 0;
+	ptrdiff_t i = mw_memcg_find_path(t, query);
+	if (i >= 0 || !*query || strchr(query, '/')) {
+		*matches = i >= 0;
+		return i;
+	}
+	/* a unique name: "postgresql.service"; online ones first, a dying
+	 * one of the same name only if no online one has it */
+	ptrdiff_t found = -1;
+	for (int pass = 0; pass < 2 && !*matches; pass++)
+		for (size_t k = 0; k < t->nr; k++) {
+			const struct mw_memcg *m = &t->memcgs[k];
+			if (m->path && (pass || m->online) && !strcmp(base_name(m->path), query)) {
+				found = (ptrdiff_t)k;
+				++*matches;
+			}
+		}
+	if (*matches)
+		return *matches == 1 ? found : -1;
+	/* a container ID or its prefix: a name that contains it ("cri-
+	 * containerd-<id>.scope", "docker-<id>.scope", "<id>") */
+	if (strlen(query) < 6)
+		return -1;
+	for (int pass = 0; pass < 2 && !*matches; pass++)
+		for (size_t k = 0; k < t->nr; k++) {
+			const struct mw_memcg *m = &t->memcgs[k];
+			if (m->path && (pass || m->online) && strstr(base_name(m->path), query)) {
+				found = (ptrdiff_t)k;
+				++*matches;
+			}
+		}
+	return *matches == 1 ? found : -1;
+}
+
 bool mw_memcg_in_subtree(const struct mw_memcg_tree *t, size_t i, size_t top)
 {
 	for (ptrdiff_t a = (ptrdiff_t)i; a >= 0; a = t->memcgs[a].parent)
@@ -969,16 +1184,6 @@ ptrdiff_t mw_memcg_find_addr(const struct mw_memcg_tree *t, uint64_t addr)
 
 /* ---- the finding ------------------------------------------------------ */
 
-static void hbytes(uint64_t b, char *buf, size_t len)
-{
-	if (b >= (1ULL << 30))
-		snprintf(buf, len, "%.1f GiB", (double)b / (1 << 30));
-	else if (b >= (1ULL << 20))
-		snprintf(buf, len, "%.1f MiB", (double)b / (1 << 20));
-	else
-		snprintf(buf, len, "%.0f KiB", (double)b / 1024);
-}
-
 /* What most of a dying memcg's usage is, in words ("page cache"). */
 static const char *mostly(const struct mw_memcg *m)
 {
@@ -999,83 +1204,58 @@ static const char *mostly(const struct mw_memcg *m)
 	return best;
 }
 
-bool mw_memcg_finding(const struct mw_memcg_tree *t, size_t top,
-		      struct mw_finding *f)
+/* Severity: many dying memcgs, or 1% of the subtree's usage, or 64 MiB. */
+enum { DYING_WARNING_COUNT = 50 };
+#define DYING_WARNING_BYTES (64ULL << 20)
+
+struct mw_error *mw_memcg_findings(const struct mw_memcg_tree *t, size_t top,
+				   struct mw_findings *out)
 {
-	size_t count = 0, holder = SIZE_MAX, nfiles = 0;
-	uint64_t bytes = 0, folios = 0, lru_bytes = 0, other = 0, wbs = 0;
+	struct mw_finding_dying d = { .kernel_count = -1 };
+	size_t holder = SIZE_MAX;
+	uint64_t bytes = 0;
 	const struct mw_memcg_file_pin *big = NULL;
 	if (top >= t->nr)
-		return false;
+		return NULL;
 	for (size_t i = 0; i < t->nr; i++) {
 		const struct mw_memcg *m = &t->memcgs[i];
 		if (!m->dying || !mw_memcg_in_subtree(t, i, top))
 			continue;
-		count++;
+		d.count++;
 		if (m->parent < 0 || !t->memcgs[m->parent].dying || i == top)
 			bytes += m->usage_bytes;
 		if (holder == SIZE_MAX || m->own_usage_bytes > t->memcgs[holder].own_usage_bytes)
 			holder = i;
-		folios += m->pins.lru_folios;
-		lru_bytes += m->pins.lru_bytes;
-		wbs += m->pins.offline_wbs;
-		nfiles += m->pins.nr_files + m->pins.nr_files_dropped;
+		d.lru_folios += m->pins.lru_folios;
+		d.lru_bytes += m->pins.lru_bytes;
+		d.writeback_structures += m->pins.offline_wbs;
+		d.files += m->pins.nr_files + m->pins.nr_files_dropped;
 		if (m->pins.other_refs > 0)
-			other += (uint64_t)m->pins.other_refs;
-		if (m->pins.nr_files && (!big || m->pins.files[0].bytes > big->bytes)) {
+			d.other_refs += (uint64_t)m->pins.other_refs;
+		if (m->pins.nr_files && (!big || m->pins.files[0].bytes > big->bytes))
 			big = &m->pins.files[0];
-		}
 	}
-	if (!count)
-		return false;
-	memset(f, 0, sizeof(*f));
-	snprintf(f->id, sizeof(f->id), "dying-memcgs");
-	uint64_t whole = t->memcgs[top].usage_bytes;
-	f->severity = (count >= 50 || (whole && bytes * 100 >= whole) || bytes >= (64ULL << 20))
-		? MW_SEVERITY_WARNING : MW_SEVERITY_INFO;
-	f->bytes = bytes;
-	char hb[32], hf[32];
-	hbytes(bytes, hb, sizeof(hb));
-	snprintf(f->title, sizeof(f->title),
-		 "%zu removed memory cgroup%s not freed (dying), still holding %s",
-		 count, count == 1 ? " is" : "s are", hb);
-
-	char *e = f->evidence;
-	size_t left = sizeof(f->evidence);
-#define ADD(...) do { \
-		int n_ = snprintf(e, left, __VA_ARGS__); \
-		if (n_ < 0 || (size_t)n_ >= left) { e += left - 1; left = 1; } \
-		else { e += n_; left -= (size_t)n_; } \
-	} while (0)
-	if (folios) {
-		hbytes(lru_bytes, hf, sizeof(hf));
-		ADD("%s of it in %" PRIu64 " charged folios on their LRU lists", hf, folios);
-		if (nfiles)
-			ADD(", pages of %zu file%s", nfiles, nfiles == 1 ? "" : "s");
-		if (big && big->path) {
-			hbytes(big->bytes, hf, sizeof(hf));
-			ADD(", the largest %s (%s)", big->path, hf);
-		}
-	} else {
-		const struct mw_memcg *m = &t->memcgs[holder];
-		const char *what = mostly(m);
-		hbytes(m->usage_bytes, hf, sizeof(hf));
-		ADD("the largest, %s, holds %s%s%s", m->path, hf, what ? ", mostly " : "",
-		    what ? what : "");
+	if (!d.count)
+		return NULL;
+	if (big && big->path) {
+		d.largest_file = big->path;
+		d.largest_file_bytes = big->bytes;
 	}
-	if (wbs)
-		ADD("; %" PRIu64 " cgroup writeback structure%s", wbs, wbs == 1 ? "" : "s");
-	if (other)
-		ADD("; %" PRIu64 " other reference%s (sockets, ...)", other, other == 1 ? "" : "s");
+	d.largest_memcg = t->memcgs[holder].path;
+	d.largest_memcg_bytes = t->memcgs[holder].usage_bytes;
+	d.mostly = mostly(&t->memcgs[holder]);
 	if (t->kernel_nr_dying >= 0 && top == 0)
-		ADD("; the kernel counts %" PRId64 " dying cgroups", t->kernel_nr_dying);
-#undef ADD
-	snprintf(f->advice, sizeof(f->advice),
-		 "A dying memcg is freed when its last charged page goes: reclaim its page "
-		 "cache (memory.reclaim on the parent, or drop_caches) to release it. If they "
-		 "keep piling up, jobs removed right after writing files others keep cached "
-		 "(logs) or sockets left open are the usual cause.");
-	return true;
+		d.kernel_count = t->kernel_nr_dying;
+	uint64_t whole = t->memcgs[top].usage_bytes;
+	enum mw_severity sev = d.count >= DYING_WARNING_COUNT ||
+		(whole && bytes * 100 >= whole) || bytes >= DYING_WARNING_BYTES ?
+		MW_SEVERITY_WARNING : MW_SEVERITY_INFO;
+	struct mw_finding *f = mw_findings_add(out, MW_FINDING_DYING_MEMCGS, sev, bytes);
+	if (!f)
+		return &mw_error_nomem;
+	f->advice = MW_ADVICE_RECLAIM_DYING_MEMCGS;
+	f->u.dying = d;
+	return NULL;
 }
 
 /* ---- charges from the page scan --------------------------------------- */
@@ -1216,6 +1396,7 @@ struct mw_error *mw_memcg_apply_charges(struct mw_kernel *k,
 		goto out;
 	}
 	size_t bad = 0;
+	uint64_t first_bad = 0;
 	for (size_t i = 0; i < c->objcg_idx.cap; i++) {
 		uint64_t objcg = c->objcg_idx.keys[i], memcg = 0;
 		if (!objcg)
@@ -1223,13 +1404,15 @@ struct mw_error *mw_memcg_apply_charges(struct mw_kernel *k,
 		struct mw_error *rerr = mw_kernel_read(k, objcg + off, &memcg, sizeof(memcg));
 		if (rerr) {
 			mw_error_destroy(rerr);
-			bad++;
+			if (!bad++)
+				first_bad = objcg;
 			memcg = 0;
 		}
 		charge_to(t, &byaddr, memcg, &c->objcg[c->objcg_idx.vals[i]]);
 	}
 	if (bad)
-		mw_warn(w, "memcg charges: %zu obj_cgroups unreadable", bad);
+		mw_warn(w, "memcg charges: %zu obj_cgroups unreadable (the first at 0x%" PRIx64 ")",
+			bad, first_bad);
 	err = NULL;
 out:
 	mw_addr_map_deinit(&byaddr);

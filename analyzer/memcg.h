@@ -140,6 +140,10 @@ struct mw_memcg {
 	 * memory.stat counter yet (see analyzer/memcg-stock.c) */
 	uint64_t stock_pages;
 	uint64_t max_bytes, high_bytes, low_bytes, min_bytes;	/* MW_MEMCG_UNLIMITED = max */
+	/* memory.events (mem_cgroup.memory_events, this memcg and below):
+	 * times it hit its limit and the OOM killer ran, processes killed */
+	bool events_known;
+	uint64_t oom_events, oom_kill_events;
 	uint64_t swap_bytes;		/* v2: memory.swap.current; v1: memsw usage */
 	bool swap_known;
 
@@ -172,7 +176,14 @@ struct mw_memcg_tree {
 	int64_t kernel_nr_dying;
 	uint64_t dying_bytes;		/* usage of the outermost dying memcgs (each byte once) */
 	bool walk_complete;		/* no list was cut short */
+	/* memory.stat takes the per-CPU changes in when read (rstat flush);
+	 * false where it shows the flushed counters alone (stat_flushed) */
+	bool stat_read_flushes;
 	bool have_stocks;		/* stock_pages were read */
+	/* the counters this kernel's memory.stat shows (all where its
+	 * memory_stats[] table could not be read); the others are 0 in
+	 * stat[] and unknown, not zero */
+	bool stat_shown[MW_MEMCG_NR_STATS];
 	bool charged_known;		/* a page scan fed charges */
 	uint64_t charged_unknown_bytes;	/* scan charges pointing at no memcg of the tree */
 	/* slabs whose obj_cgroup vector the dump left out (a filtered dump
@@ -192,14 +203,19 @@ void mw_memcg_tree_deinit(struct mw_memcg_tree *t);
 /*
  * The seeds' pain 3 as a finding: dying memcgs and what they hold
  * (id "dying-memcgs"). Only for the subtree at index top (0: all).
- * False if there is nothing to say (no dying memcg).
+ * Appended to out; nothing when there is no dying memcg.
  */
-struct mw_finding;
-bool mw_memcg_finding(const struct mw_memcg_tree *t, size_t top,
-		      struct mw_finding *ret);
+struct mw_findings;
+struct mw_error *mw_memcg_findings(const struct mw_memcg_tree *t, size_t top,
+				   struct mw_findings *out);
 
 /* Index of the memcg with this path ("/a/b"; a trailing '/' is ignored), or -1. */
 ptrdiff_t mw_memcg_find_path(const struct mw_memcg_tree *t, const char *path);
+/* --memcg's PATH as a user gives it: a full path, else a unique cgroup
+ * name ("postgresql.service"), else a unique name containing it (a
+ * container ID or its prefix, at least 6 characters). -1 if none or more
+ * than one; *matches says how many. */
+ptrdiff_t mw_memcg_find(const struct mw_memcg_tree *t, const char *query, size_t *matches);
 /* Is i inside the subtree rooted at top? */
 bool mw_memcg_in_subtree(const struct mw_memcg_tree *t, size_t i, size_t top);
 /* Index of the memcg at this struct mem_cgroup address, or -1. */

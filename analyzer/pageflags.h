@@ -43,9 +43,30 @@ enum mw_pagetype {
 	MW_PT_SLAB,
 	MW_PT_ZSMALLOC,
 	MW_PT_UNACCEPTED,
+	MW_PT_LARGE_KMALLOC,	/* 6.18+: kmalloc() too big for a slab cache */
 	MW_PT_NR,
 	MW_PT_BAD = 100,	/* looks like a type, but none we know */
 };
+
+/*
+ * The address of the head page of the compound page that the struct page
+ * at address page belongs to, from its compound_head (until 7.0) or
+ * compound_info (7.1+) word: bit 0 clear, not a tail (the page itself);
+ * otherwise the rest is the head's address, or, on 7.1+ kernels with a
+ * power-of-two struct page and the hugetlb vmemmap optimisation, a mask
+ * that turns the tail's address into the head's (head = page & info). A
+ * mask has every bit above the folio's memmap span set, which no vmemmap
+ * address has: the word itself tells the two apart.
+ */
+static inline uint64_t mw_compound_head(uint64_t page, uint64_t info)
+{
+	uint64_t m = info & ~1ULL, span = -m;
+	if (!(info & 1))
+		return page;
+	if (m && !(span & (span - 1)) && span <= (1ULL << 32))
+		return page & m;
+	return info - 1;
+}
 
 struct mw_page_layout {
 	uint32_t size;			/* sizeof(struct page) */
@@ -85,6 +106,7 @@ struct mw_page_layout {
 	enum mw_pagetype_scheme scheme;
 	uint32_t type_base;		/* BITS: PAGE_TYPE_BASE */
 	uint32_t type_value[MW_PT_NR];	/* BITS: the bit; PGTY: the top byte; 0 = unknown */
+	uint32_t type_flags;		/* BITS: bits that go with a type or none (PG_kmemcg) */
 
 	/* memcg_data low bits */
 	uint64_t memcg_objcgs;		/* MEMCG_DATA_OBJCGS / MEMCG_DATA_OBJEXTS */
@@ -92,6 +114,8 @@ struct mw_page_layout {
 	uint64_t memcg_flags_mask;	/* __NR_MEMCG_DATA_FLAGS - 1 */
 	uint32_t off_objcg_memcg;	/* obj_cgroup.memcg */
 	bool has_objcg;
+	bool folio_objcg;		/* 7.x: a folio's memcg_data is an obj_cgroup
+					 * (obj_cgroup.is_root), kmem flag or not */
 
 	/* page->mapping low bits */
 	uint64_t mapping_anon;		/* PAGE_MAPPING_ANON (1) */
@@ -115,19 +139,5 @@ struct mw_error *mw_page_layout_resolve(struct mw_kernel *k,
 /* Which type a page_type/_mapcount value says (MW_PT_NONE if none). */
 enum mw_pagetype mw_page_type_of(const struct mw_page_layout *l,
 				 uint32_t page_type);
-
-/* Plain struct page readers over a buffer (unaligned-safe). */
-static inline uint64_t mw_rd64(const uint8_t *p, uint32_t off)
-{
-	uint64_t v;
-	__builtin_memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-static inline uint32_t mw_rd32(const uint8_t *p, uint32_t off)
-{
-	uint32_t v;
-	__builtin_memcpy(&v, p + off, sizeof(v));
-	return v;
-}
 
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "analyzer/kread.h"
+#include "analyzer/filter-loss.h"
 #include "analyzer/pagescan.h"
 
 enum {
@@ -20,6 +21,7 @@ enum {
 	MAX_SECTION_PAGES = 1 << 18,
 	MAX_ROOTS = 1 << 16,
 	UNREADABLE_KEEP = 8,
+	SCAN_PIECE = 1 << 15,		/* most struct pages read at once (a section) */
 	PAGE_FRAG_ORDER = 3,		/* get_order(32768) with 4 KiB pages */
 };
 
@@ -36,6 +38,8 @@ static const char *const category_names[MW_PAGE_NR_CATEGORIES] = {
 	[MW_PAGE_PERCPU] = "percpu",
 	[MW_PAGE_HUGETLB] = "hugetlb",
 	[MW_PAGE_RESERVED] = "reserved",
+	[MW_PAGE_OFFLINE] = "offline",
+	[MW_PAGE_ZPOOL] = "zpool",
 	[MW_PAGE_SKB_FRAGS] = "skb_frags",
 	[MW_PAGE_UNACCOUNTED] = "unaccounted",
 	[MW_PAGE_UNKNOWN] = "unknown",
@@ -55,6 +59,8 @@ static const char *const category_labels[MW_PAGE_NR_CATEGORIES] = {
 	[MW_PAGE_PERCPU] = "percpu",
 	[MW_PAGE_HUGETLB] = "hugetlb",
 	[MW_PAGE_RESERVED] = "reserved",
+	[MW_PAGE_OFFLINE] = "offline (balloon)",
+	[MW_PAGE_ZPOOL] = "zram/zswap pool",
 	[MW_PAGE_SKB_FRAGS] = "skb frags",
 	[MW_PAGE_UNACCOUNTED] = "unaccounted",
 	[MW_PAGE_UNKNOWN] = "unknown",
@@ -95,6 +101,7 @@ struct scanner {
 	struct mw_pagescan *ps;
 	const struct mw_page_layout *l;
 	const struct mw_pagesets *sets;
+	const struct mw_zpool_marks *zm;
 	const struct mw_pagescan_options *opt;
 	struct section *sections;
 	size_t nr_sections;
@@ -105,7 +112,9 @@ struct scanner {
 	uint64_t done_pages;		/* atomic */
 	uint64_t total_pages;
 	bool check_excluded;
+	unsigned block_shift;		/* kernel PFN to dump block: QEMU's arm64 kdump has 64 KiB blocks */
 	uint64_t vmemmap;
+	uint64_t unit;			/* pfns of whole vmemmap pages (64 for 64-byte struct pages) */
 };
 
 /* ---- per-thread tables ---- */
@@ -160,6 +169,11 @@ struct objcg_cache {
 	struct objcg_entry e[1024];	/* direct-mapped */
 };
 
+struct unreadable_run {
+	uint64_t pfn;
+	char text[160];
+};
+
 struct thread {
 	struct scanner *sc;
 	unsigned index;
@@ -173,8 +187,12 @@ struct thread {
 	struct objcg_cache *objcgs;
 	struct mw_bad_page bad[BAD_KEEP_PER_THREAD];
 	size_t nr_bad;
-	char unreadable[UNREADABLE_KEEP][160];
-	size_t nr_unreadable, unreadable_dropped;
+	/* the first unreadable runs of struct pages this thread met (its
+	 * sections come in PFN order), and how many there were in all */
+	struct unreadable_run unreadable[UNREADABLE_KEEP];
+	size_t nr_unreadable, unreadable_total;
+	bool noted;			/* this section's first run is */
+	uint64_t ahead;			/* pfns of the next piece read */
 	void **tstate;
 	struct mw_error *err;
 
@@ -188,6 +206,8 @@ struct thread {
 	enum mw_page_category ext_cat;
 	/* the zone of the current pfn */
 	size_t zr_idx;
+	/* movable mappings already told apart by their a_ops (direct-mapped) */
+	struct { uint64_t mapping; uint8_t kind; } zp_cache[16];
 };
 
 /* ---- classification ---- */
@@ -198,6 +218,7 @@ struct cls {
 	int buddy_order;		/* >= 0: head of a free buddy block */
 	bool head;
 	bool pcp, free_other, hugetlb_free, zero_ref, movable;
+	enum mw_zpool_kind zpool;
 	bool unknown_cache;
 	bool large_kmalloc;
 	bool swapcache;			/* PG_swapcache */
@@ -253,14 +274,16 @@ static bool in_set(struct thread *t, size_t *cur, enum mw_pfnset_kind kind,
 	return i < s->nr && s->runs[i].start <= pfn;
 }
 
+/* Mark the page unknown, saying why; true (the page is decided). */
 __attribute__((format(printf, 2, 3)))
-static void set_bad(struct cls *r, const char *fmt, ...)
+static bool set_bad(struct cls *r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(r->bad, sizeof(r->bad), fmt, ap);
 	va_end(ap);
 	r->cat = MW_PAGE_UNKNOWN;
+	return true;
 }
 
 /*
@@ -268,70 +291,88 @@ static void set_bad(struct cls *r, const char *fmt, ...)
  * the following one (NULL if not at hand), cur the set cursors (NULL: look
  * PFNs up at random). section_end bounds buddy blocks.
  */
-static void classify(struct thread *t, uint64_t pfn, const uint8_t *p,
-		     const uint8_t *next, uint64_t section_end, size_t *cur,
-		     struct cls *r)
-{
-	const struct mw_page_layout *l = t->sc->l;
-	memset(r, 0, sizeof(*r));
-	r->buddy_order = -1;
-	r->cat = MW_PAGE_UNACCOUNTED;
-	uint64_t flags = mw_rd64(p, l->off_flags);
-	uint32_t pt = mw_rd32(p, l->off_page_type);
-	enum mw_pagetype type = mw_page_type_of(l, pt);
+/* One struct page being classified, its words decoded once. */
+struct view {
+	struct thread *t;
+	const struct mw_page_layout *l;
+	uint64_t pfn;
+	const uint8_t *p, *next;	/* the page, and the next (its first tail) */
+	size_t *cur;			/* the set cursor */
+	uint64_t flags;
+	uint32_t pt;			/* page_type / _mapcount */
+	enum mw_pagetype type;
+};
 
-	if (type == MW_PT_BUDDY) {
-		uint64_t order = mw_rd64(p, l->off_private);
+/* Free memory: a buddy block, a per-CPU list page, a guard page; true if
+ * the page is decided. */
+static bool classify_free(const struct view *v, uint64_t section_end, struct cls *r)
+{
+	const struct mw_page_layout *l = v->l;
+	if (v->type == MW_PT_BUDDY) {
+		uint64_t order = mw_le64(v->p, l->size, l->off_private);
 		if (order >= l->nr_orders)
 			return set_bad(r, "free (buddy) page with order %" PRIu64, order);
-		if (pfn & ((1ULL << order) - 1))
+		if (v->pfn & ((1ULL << order) - 1))
 			return set_bad(r, "free block of order %" PRIu64 " at a PFN not aligned to it",
 				       order);
-		if (pfn + (1ULL << order) > section_end)
+		if (v->pfn + (1ULL << order) > section_end)
 			return set_bad(r, "free block of order %" PRIu64 " runs past its memory section",
 				       order);
 		r->cat = MW_PAGE_FREE;
 		r->buddy_order = (int)order;
-		return;
+		return true;
 	}
-	if (in_set(t, cur, MW_SET_PCP, pfn)) {
+	if (in_set(v->t, v->cur, MW_SET_PCP, v->pfn)) {
 		r->cat = MW_PAGE_FREE;
 		r->pcp = true;
-		return;
+		return true;
 	}
-	if (type == MW_PT_GUARD || type == MW_PT_UNACCEPTED) {
+	if (v->type == MW_PT_GUARD || v->type == MW_PT_UNACCEPTED) {
 		r->cat = MW_PAGE_FREE;
 		r->free_other = true;
-		return;
+		return true;
 	}
-	if (type == MW_PT_BAD)
-		return set_bad(r, "page_type 0x%08" PRIx32 " is no page type of this kernel", pt);
+	return false;
+}
 
-	r->head = (flags >> l->pg_head) & 1;
-	if (r->head && next) {
-		uint64_t o;
-		if (l->order_size == 1)
-			o = next[l->off_order];
-		else
-			o = mw_rd64(next, l->off_order);
-		o &= l->order_mask;
-		if (o == 0 || o >= MW_MAX_FOLIO_ORDER)
-			return set_bad(r, "compound head with order %" PRIu64, o);
-		if (pfn & ((1ULL << o) - 1))
-			return set_bad(r, "compound head of order %" PRIu64 " at a PFN not aligned to it", o);
-		r->order = (unsigned)o;
-	}
+/* A compound head's order, from its first tail page; true if that makes
+ * the page bad. */
+static bool classify_head(const struct view *v, struct cls *r)
+{
+	const struct mw_page_layout *l = v->l;
+	r->head = (v->flags >> l->pg_head) & 1;
+	if (!r->head || !v->next)
+		return false;
+	uint64_t o;
+	if (l->order_size == 1)
+		o = v->next[l->off_order];
+	else
+		o = mw_le64(v->next, l->size, l->off_order);
+	o &= l->order_mask;
+	if (o == 0 || o >= MW_MAX_FOLIO_ORDER)
+		return set_bad(r, "compound head with order %" PRIu64, o);
+	if (v->pfn & ((1ULL << o) - 1))
+		return set_bad(r, "compound head of order %" PRIu64 " at a PFN not aligned to it",
+			       o);
+	r->order = (unsigned)o;
+	return false;
+}
 
-	if (type == MW_PT_HUGETLB ||
-	    (l->has_dtor && r->head && next && next[l->off_dtor] == l->hugetlb_dtor)) {
+/* What the page's type or flags say outright: hugetlb, slab, page tables,
+ * offline, zsmalloc, percpu, reserved; true if decided. */
+static bool classify_typed(const struct view *v, struct cls *r)
+{
+	const struct mw_page_layout *l = v->l;
+	if (v->type == MW_PT_HUGETLB ||
+	    (l->has_dtor && r->head && v->next && v->next[l->off_dtor] == l->hugetlb_dtor)) {
 		r->cat = MW_PAGE_HUGETLB;
 		if (l->hpg_freed >= 0)
-			r->hugetlb_free = (mw_rd64(p, l->off_private) >> l->hpg_freed) & 1;
-		return;
+			r->hugetlb_free = (mw_le64(v->p, l->size, l->off_private) >> l->hpg_freed) & 1;
+		return true;
 	}
-	if ((l->pg_slab >= 0 && ((flags >> l->pg_slab) & 1)) || type == MW_PT_SLAB) {
-		uint64_t cache = mw_rd64(p, l->off_slab_cache);
-		const struct mw_slab_cache *sc = mw_pagesets_cache(t->sc->sets, cache);
+	if ((l->pg_slab >= 0 && ((v->flags >> l->pg_slab) & 1)) || v->type == MW_PT_SLAB) {
+		uint64_t cache = mw_le64(v->p, l->size, l->off_slab_cache);
+		const struct mw_slab_cache *sc = mw_pagesets_cache(v->t->sc->sets, cache);
 		if (!sc) {
 			r->unknown_cache = true;
 			return set_bad(r, "slab page of kmem_cache 0x%" PRIx64 ", which is not on slab_caches",
@@ -339,65 +380,120 @@ static void classify(struct thread *t, uint64_t pfn, const uint8_t *p,
 		}
 		r->cat = sc->reclaimable ? MW_PAGE_SLAB_RECLAIMABLE : MW_PAGE_SLAB_UNRECLAIMABLE;
 		r->slab_cache = cache;
-		return;
+		return true;
 	}
-	if (type == MW_PT_TABLE) {
+	if (v->type == MW_PT_TABLE) {
 		r->cat = MW_PAGE_PAGETABLES;
-		return;
+		return true;
 	}
-	if (type == MW_PT_OFFLINE) {
-		r->cat = MW_PAGE_RESERVED;
-		return;
+	/* newer kernels mark what the heuristic below guesses at */
+	if (v->type == MW_PT_LARGE_KMALLOC) {
+		r->cat = MW_PAGE_SLAB_UNRECLAIMABLE;
+		r->large_kmalloc = true;
+		return true;
 	}
-	if (type == MW_PT_ZSMALLOC) {
-		r->movable = true;
-		return;
+	if (v->type == MW_PT_OFFLINE) {
+		r->cat = MW_PAGE_OFFLINE;
+		return true;
+	}
+	if (v->type == MW_PT_ZSMALLOC) {
+		r->cat = MW_PAGE_ZPOOL;
+		r->zpool = MW_ZPOOL_ZSMALLOC;
+		return true;
 	}
 	/* the first percpu chunk is memblock memory, so PG_reserved */
-	if (in_set(t, cur, MW_SET_PERCPU, pfn)) {
+	if (in_set(v->t, v->cur, MW_SET_PERCPU, v->pfn)) {
 		r->cat = MW_PAGE_PERCPU;
-		return;
+		return true;
 	}
-	if ((flags >> l->pg_reserved) & 1) {
+	if ((v->flags >> l->pg_reserved) & 1) {
 		r->cat = MW_PAGE_RESERVED;
-		return;
+		return true;
 	}
-	uint64_t mapping = mw_rd64(p, l->off_mapping);
+	return false;
+}
+
+/* A non-LRU movable page (balloons are offline before): zpool if its
+ * mapping is an allocator's movable_operations, or (older kernels) an
+ * address_space with the allocator's a_ops; else unaccounted. */
+static void movable(const struct view *v, uint64_t ptr, struct cls *r)
+{
+	struct thread *t = v->t;
+	const struct mw_zpool_marks *zm = t->sc->zm;
+	enum mw_zpool_kind kind = mw_zpool_by_mops(zm, ptr);
+	if (!kind && zm->has_aops) {
+		size_t slot = (size_t)(hash64(ptr) & 15);
+		if (t->zp_cache[slot].mapping == ptr) {
+			kind = (enum mw_zpool_kind)t->zp_cache[slot].kind;
+		} else {
+			uint64_t a_ops = 0;
+			if (mw_kread_ok(t->sc->k, ptr + zm->off_a_ops, &a_ops, 8))
+				kind = mw_zpool_by_aops(zm, a_ops);
+			t->zp_cache[slot].mapping = ptr;
+			t->zp_cache[slot].kind = (uint8_t)kind;
+		}
+	}
+	if (kind) {
+		r->cat = MW_PAGE_ZPOOL;
+		r->zpool = kind;
+	} else {
+		r->movable = true;
+	}
+}
+
+/* A page with a mapping (or a shmem page leaving it): anon, shmem, file,
+ * movable; true if decided. */
+static bool classify_mapped(const struct view *v, struct cls *r)
+{
+	const struct mw_page_layout *l = v->l;
+	uint64_t flags = v->flags;
+	uint64_t mapping = mw_le64(v->p, l->size, l->off_mapping);
 	r->swapcache = (flags >> l->pg_swapcache) & 1;
-	r->unmapped = !r->head && pt == 0xffffffffu;
+	r->unmapped = !r->head && v->pt == 0xffffffffu;
 	/* a shmem page on its way to swap has left its mapping */
 	if (!mapping && r->swapcache && ((flags >> l->pg_swapbacked) & 1)) {
 		r->cat = MW_PAGE_ANON;
-		return;
+		return true;
 	}
-	if (mapping) {
-		uint64_t low = mapping & (l->mapping_anon | l->mapping_movable);
-		if (!kernel_ptr(mapping & ~(l->mapping_anon | l->mapping_movable)))
-			return set_bad(r, "mapping 0x%" PRIx64 " is not a kernel pointer", mapping);
-		if (low & l->mapping_anon)
-			r->cat = MW_PAGE_ANON;		/* anon_vma, or a KSM stable node */
-		else if (low == l->mapping_movable)
-			r->movable = true;		/* non-LRU movable: balloon, zsmalloc */
-		else if ((flags >> l->pg_swapbacked) & 1)
-			r->cat = MW_PAGE_SHMEM;
-		else
-			r->cat = MW_PAGE_FILE;
-		return;
-	}
-	if (in_set(t, cur, MW_SET_STACK, pfn)) {
+	if (!mapping)
+		return false;
+	uint64_t low = mapping & (l->mapping_anon | l->mapping_movable);
+	if (!kernel_ptr(mapping & ~(l->mapping_anon | l->mapping_movable)))
+		return set_bad(r, "mapping 0x%" PRIx64 " is not a kernel pointer", mapping);
+	if (low & l->mapping_anon)
+		r->cat = MW_PAGE_ANON;		/* anon_vma, or a KSM stable node */
+	else if (low == l->mapping_movable)
+		movable(v, mapping & ~(l->mapping_anon | l->mapping_movable), r);
+	else if ((flags >> l->pg_swapbacked) & 1)
+		r->cat = MW_PAGE_SHMEM;
+	else
+		r->cat = MW_PAGE_FILE;
+	return true;
+}
+
+/* The rest: kernel stacks, vmalloc, what an observer claimed, and large
+ * kmalloc pages. */
+static void classify_kernel(const struct view *v, struct cls *r)
+{
+	const struct mw_page_layout *l = v->l;
+	if (in_set(v->t, v->cur, MW_SET_STACK, v->pfn)) {
 		r->cat = MW_PAGE_KERNEL_STACK;
 		return;
 	}
-	if (in_set(t, cur, MW_SET_VMALLOC, pfn)) {
+	if (in_set(v->t, v->cur, MW_SET_VMALLOC, v->pfn)) {
 		r->cat = MW_PAGE_VMALLOC;
 		return;
 	}
-	int32_t ref = (int32_t)mw_rd32(p, l->off_refcount);
-	if (ref < 0)
-		return set_bad(r, "refcount %" PRId32, ref);
-	int claim = claimed(t, cur, pfn);
+	int32_t ref = (int32_t)mw_le32(v->p, l->size, l->off_refcount);
+	if (ref < 0) {
+		set_bad(r, "refcount %" PRId32, ref);
+		return;
+	}
+	int claim = claimed(v->t, v->cur, v->pfn);
 	if (claim >= 0) {
 		r->cat = (enum mw_page_category)claim;
+		if (r->cat == MW_PAGE_ZPOOL)
+			r->zpool = MW_ZPOOL_ZBUD;	/* the one zpool claim: zbud's pages */
 		return;
 	}
 	if (ref == 0) {
@@ -414,12 +510,37 @@ static void classify(struct thread *t, uint64_t pfn, const uint8_t *p,
 	 * "allocpage" memory the unaccounted category is there to show.
 	 */
 	if (r->head && r->order >= 1 && r->order != PAGE_FRAG_ORDER && ref == 1 &&
-	    type == MW_PT_NONE &&
-	    (flags & l->pageflags_mask) == (1ULL << l->pg_head) &&
-	    !(l->has_memcg_data && (mw_rd64(p, l->off_memcg_data) & l->memcg_objcgs))) {
+	    v->type == MW_PT_NONE &&
+	    (v->flags & l->pageflags_mask) == (1ULL << l->pg_head) &&
+	    !(l->has_memcg_data && (mw_le64(v->p, l->size, l->off_memcg_data) & l->memcg_objcgs))) {
 		r->cat = MW_PAGE_SLAB_UNRECLAIMABLE;
 		r->large_kmalloc = true;
 	}
+}
+
+static void classify(struct thread *t, uint64_t pfn, const uint8_t *p,
+		     const uint8_t *next, uint64_t section_end, size_t *cur,
+		     struct cls *r)
+{
+	const struct mw_page_layout *l = t->sc->l;
+	memset(r, 0, sizeof(*r));
+	r->buddy_order = -1;
+	r->cat = MW_PAGE_UNACCOUNTED;
+	struct view v = {
+		.t = t, .l = l, .pfn = pfn, .p = p, .next = next, .cur = cur,
+		.flags = mw_le64(p, l->size, l->off_flags),
+		.pt = mw_le32(p, l->size, l->off_page_type),
+	};
+	v.type = mw_page_type_of(l, v.pt);
+	if (classify_free(&v, section_end, r))
+		return;
+	if (v.type == MW_PT_BAD) {
+		set_bad(r, "page_type 0x%08" PRIx32 " is no page type of this kernel", v.pt);
+		return;
+	}
+	if (classify_head(&v, r) || classify_typed(&v, r) || classify_mapped(&v, r))
+		return;
+	classify_kernel(&v, r);
 }
 
 /* ---- accounting ---- */
@@ -464,19 +585,19 @@ static uint64_t page_memcg(struct thread *t, const uint8_t *p, enum mw_page_cate
 	*raw = 0;
 	if (cat == MW_PAGE_SLAB_RECLAIMABLE || cat == MW_PAGE_SLAB_UNRECLAIMABLE) {
 		if (l->has_slab_memcg)
-			*raw = mw_rd64(p, l->off_slab_memcg);
+			*raw = mw_le64(p, l->size, l->off_slab_memcg);
 		return 0;
 	}
 	if (!l->has_memcg_data || cat == MW_PAGE_FREE)
 		return 0;
-	uint64_t md = mw_rd64(p, l->off_memcg_data);
+	uint64_t md = mw_le64(p, l->size, l->off_memcg_data);
 	*raw = md;
 	if (!md)
 		return 0;
 	uint64_t ptr = md & ~l->memcg_flags_mask;
 	if (md & l->memcg_objcgs)
 		return 0;
-	if (md & l->memcg_kmem)
+	if ((md & l->memcg_kmem) || l->folio_objcg)
 		return objcg_memcg(t, ptr);
 	return kernel_ptr(ptr) ? ptr : 0;
 }
@@ -493,16 +614,16 @@ static void deliver(struct thread *t, uint64_t pfn, const uint8_t *p,
 		if (!(o->categories & MW_PAGE_CATEGORY_BIT(r->cat)) || !o->page)
 			continue;
 		if (!built) {
-			uint64_t flags = mw_rd64(p, l->off_flags);
+			uint64_t flags = mw_le64(p, l->size, l->off_flags);
 			ev = (struct mw_page_event){
 				.pfn = pfn,
 				.nr_pages = nr,
 				.order = r->order,
 				.category = r->cat,
 				.flags = flags,
-				.mapping = mw_rd64(p, l->off_mapping),
-				.index = mw_rd64(p, l->off_index),
-				.private_data = mw_rd64(p, l->off_private),
+				.mapping = mw_le64(p, l->size, l->off_mapping),
+				.index = mw_le64(p, l->size, l->off_index),
+				.private_data = mw_le64(p, l->size, l->off_private),
 				.memcg_data = raw,
 				.memcg = memcg,
 				.slab_cache = r->slab_cache,
@@ -539,9 +660,11 @@ static void account_head(struct thread *t, uint64_t pfn, const uint8_t *p,
 	const struct mw_page_layout *l = t->sc->l;
 	uint64_t nr = r->head && r->order ? 1ULL << r->order : 1;
 	if (r->cat == MW_PAGE_UNKNOWN) {
-		record_bad(t, pfn, r->bad);
 		if (r->unknown_cache)
 			t->c.slab_unknown_cache_pages += nr;
+		/* a broken slab_caches list is one cause, warned once below */
+		if (!(r->unknown_cache && t->sc->sets->caches_incomplete))
+			record_bad(t, pfn, r->bad);
 		return;
 	}
 	if (r->buddy_order >= 0) {
@@ -574,7 +697,7 @@ static void account_head(struct thread *t, uint64_t pfn, const uint8_t *p,
 			t->c.large_folio_pages += nr;
 		}
 		if (r->cat != MW_PAGE_ANON) {
-			uint64_t flags = mw_rd64(p, l->off_flags);
+			uint64_t flags = mw_le64(p, l->size, l->off_flags);
 			if ((flags >> l->pg_dirty) & 1)
 				t->c.dirty_pages += nr;
 			if ((flags >> l->pg_writeback) & 1)
@@ -587,6 +710,9 @@ static void account_head(struct thread *t, uint64_t pfn, const uint8_t *p,
 			t->c.hugetlb_free_pages += nr;
 		else
 			t->c.hugetlb_used_pages += nr;
+		break;
+	case MW_PAGE_ZPOOL:
+		t->c.zpool_pages[r->zpool] += nr;
 		break;
 	case MW_PAGE_UNACCOUNTED:
 		if (r->zero_ref)
@@ -655,51 +781,132 @@ static enum mw_page_category external_head(struct thread *t, uint64_t pfn,
 static void note_unreadable(struct thread *t, uint64_t pfn, uint64_t n,
 			    struct mw_error *err)
 {
+	t->unreadable_total++;
 	if (t->nr_unreadable < UNREADABLE_KEEP) {
+		struct unreadable_run *u = &t->unreadable[t->nr_unreadable++];
 		char *s = mw_error_string(err);
-		snprintf(t->unreadable[t->nr_unreadable++], sizeof(t->unreadable[0]),
+		u->pfn = pfn;
+		snprintf(u->text, sizeof(u->text),
 			 "struct pages of PFNs 0x%" PRIx64 "-0x%" PRIx64 " unreadable: %s",
 			 pfn, pfn + n - 1, s ? s : err->message);
 		free(s);
-	} else {
-		t->unreadable_dropped++;
 	}
 }
 
-/* Read n struct pages from pfn into t->buf; t->readable[i] says which. */
-static void read_section(struct thread *t, uint64_t pfn, uint64_t n)
+/*
+ * Read struct pages [i, i + n) of the section at pfn0 into t->buf, and say
+ * in t->readable which were readable; a section's first unreadable run
+ * is noted (t->noted) once.
+ */
+static void read_piece(struct thread *t, uint64_t pfn0, uint64_t i, uint64_t n)
 {
 	struct scanner *sc = t->sc;
 	uint64_t size = sc->l->size;
-	uint64_t vaddr = sc->vmemmap + pfn * size;
+	uint64_t vaddr = sc->vmemmap + (pfn0 + i) * size;
 	size_t len = (size_t)(n * size);
-	struct mw_error *err = mw_kernel_read(sc->k, vaddr, t->buf, len);
-	if (!err) {
-		memset(t->readable, 1, (size_t)n);
+	uint8_t *buf = t->buf + i * size, *readable = t->readable + i;
+	struct mw_error *err = mw_kernel_read(sc->k, vaddr, buf, len);
+	memset(readable, 1, (size_t)n);
+	if (!err)
 		return;
-	}
-	bool noted = false;
 	mw_error_destroy(err);
 	/* page by page of the vmemmap */
-	memset(t->readable, 1, (size_t)n);
 	uint64_t off = 0;
 	while (off < len) {
 		uint64_t chunk = 4096 - ((vaddr + off) & 4095);
 		if (chunk > len - off)
 			chunk = len - off;
-		err = mw_kernel_read(sc->k, vaddr + off, t->buf + off, (size_t)chunk);
+		err = mw_kernel_read(sc->k, vaddr + off, buf + off, (size_t)chunk);
 		if (err) {
 			uint64_t first = off / size, last = (off + chunk - 1) / size;
-			for (uint64_t i = first; i <= last && i < n; i++)
-				t->readable[i] = 0;
-			if (!noted && err->code != MW_ERR_NOT_IN_DUMP && err->code != MW_ERR_HOLE &&
+			for (uint64_t j = first; j <= last && j < n; j++)
+				readable[j] = 0;
+			if (!t->noted && err->code != MW_ERR_NOT_IN_DUMP && err->code != MW_ERR_HOLE &&
 			    err->code != MW_ERR_NOT_MAPPED) {
-				note_unreadable(t, pfn + first, last - first + 1, err);
-				noted = true;
+				note_unreadable(t, pfn0 + i + first, last - first + 1, err);
+				t->noted = true;
 			}
 			mw_error_destroy(err);
 		}
 		off += chunk;
+	}
+}
+
+/*
+ * Struct pages [i, i + n) of the section at pfn0 that the scan counts
+ * without looking at them (the tail of a free buddy block): not read, only
+ * whether they could be: each 4096 bytes of the vmemmap are readable when
+ * they are mapped and their dump blocks are in the dump.
+ */
+static void probe_piece(struct thread *t, uint64_t pfn0, uint64_t i, uint64_t n)
+{
+	struct scanner *sc = t->sc;
+	struct mw_reader *reader = sc->k->reader;
+	uint64_t size = sc->l->size, bs = mw_reader_info(reader)->page_size;
+	uint64_t vaddr = sc->vmemmap + (pfn0 + i) * size;
+	uint64_t len = n * size;
+	uint8_t *readable = t->readable + i;
+	memset(readable, 1, (size_t)n);
+	uint64_t paddr = 0, left = 0;	/* the mapping at vaddr + off */
+	for (uint64_t off = 0; off < len;) {
+		uint64_t chunk = 4096 - ((vaddr + off) & 4095);
+		if (chunk > len - off)
+			chunk = len - off;
+		if (left < chunk) {
+			struct mw_error *err = mw_vm_translate(&sc->k->vm, vaddr + off,
+							       &paddr, &left);
+			if (err)
+				left = 0;
+			mw_error_destroy(err);
+		}
+		bool ok = false;
+		if (left >= chunk && bs) {
+			ok = true;
+			for (uint64_t b = paddr / bs; ok && b <= (paddr + chunk - 1) / bs; b++)
+				ok = mw_reader_page_state(reader, b) == MW_PAGE_PRESENT;
+			paddr += chunk;
+			left -= chunk;
+		} else {
+			left = 0;
+		}
+		if (!ok) {
+			uint64_t first = off / size, last = (off + chunk - 1) / size;
+			for (uint64_t j = first; j <= last && j < n; j++)
+				readable[j] = 0;
+		}
+		off += chunk;
+	}
+}
+
+/*
+ * Make struct pages up to need (< n) of the section at pfn0 ready, from
+ * *filled on. Whole SCAN_UNITs inside the free buddy block being counted
+ * (pfns below free_end) are only probed: on an idle machine most struct
+ * pages are such tails and are then never decompressed. The rest is read
+ * in pieces that grow from one unit after such a gap to SCAN_PIECE pfns
+ * (each just before the loop needs it, so it is still in the CPU cache).
+ */
+static void fill(struct thread *t, uint64_t pfn0, uint64_t n, uint64_t need,
+		 uint64_t free_end, uint64_t *filled)
+{
+	const uint64_t unit = t->sc->unit;
+	while (*filled <= need) {
+		uint64_t f = *filled, pfn = pfn0 + f, m;
+		if (pfn % unit == 0 && pfn + unit <= free_end) {
+			m = (free_end - pfn) / unit * unit;
+			if (m > n - f)
+				m = n - f;
+			probe_piece(t, pfn0, f, m);
+			t->ahead = unit;
+		} else {
+			m = t->ahead - pfn % t->ahead;
+			if (m > n - f)
+				m = n - f;
+			read_piece(t, pfn0, f, m);
+			if (t->ahead < SCAN_PIECE)
+				t->ahead *= 2;
+		}
+		*filled += m;
 	}
 }
 
@@ -708,7 +915,9 @@ static void scan_section(struct thread *t, const struct section *s)
 	struct scanner *sc = t->sc;
 	const struct mw_page_layout *l = sc->l;
 	uint64_t n = s->nr_pages, pfn0 = s->start_pfn, end = pfn0 + n;
-	read_section(t, pfn0, n);
+	uint64_t filled = 0;		/* struct pages [0, filled) are ready */
+	t->noted = false;
+	t->ahead = t->sc->unit;
 	for (int i = 0; i < MW_SET_NR; i++)
 		t->cur[i] = mw_pfnset_seek(&sc->sets->set[i], pfn0);
 	for (size_t i = 0; i < sc->opt->nr_claims; i++)
@@ -721,19 +930,43 @@ static void scan_section(struct thread *t, const struct section *s)
 		uint64_t pfn = pfn0 + i;
 		struct mw_scan_counts *z = zone_of(t, pfn);
 		enum mw_page_category cat;
+		if (i + 1 >= filled)
+			fill(t, pfn0, n, i + 1 < n ? i + 1 : i, free_end, &filled);
 		if (!t->readable[i]) {
 			cat = MW_PAGE_NOT_IN_DUMP;
 			goto count;
 		}
 		const uint8_t *p = t->buf + i * l->size;
+		if (pfn < free_end && !sc->check_excluded) {
+			/* the readable rest of the free block in this zone at once */
+			uint64_t stop = free_end - pfn0 < n ? free_end - pfn0 : n;
+			size_t zi = t->zr_idx;	/* zone_of's: pfn is in it, or no zone */
+			if (zi < sc->nr_zr && pfn >= sc->zr[zi].start && pfn < sc->zr[zi].end) {
+				if (sc->zr[zi].end - pfn0 < stop)
+					stop = sc->zr[zi].end - pfn0;
+			} else {
+				stop = i + 1;
+			}
+			if (stop - 1 >= filled)
+				fill(t, pfn0, n, stop - 1, free_end, &filled);
+			const uint8_t *bad = memchr(t->readable + i, 0, (size_t)(stop - i));
+			uint64_t m = bad ? (uint64_t)(bad - t->readable) - i : stop - i;
+			t->c.free_buddy_pages += m;
+			z->free_buddy_pages += m;
+			t->c.pages[MW_PAGE_FREE] += m;
+			z->pages[MW_PAGE_FREE] += m;
+			i += m - 1;
+			continue;
+		}
 		if (pfn < free_end) {
 			cat = MW_PAGE_FREE;
 			t->c.free_buddy_pages++;
+			z->free_buddy_pages++;
 			goto count_content;
 		}
-		uint64_t chead = mw_rd64(p, l->off_compound_head);
+		uint64_t chead = mw_le64(p, l->size, l->off_compound_head);
 		if ((chead & 1) && !in_set(t, t->cur, MW_SET_PCP, pfn)) {
-			uint64_t head = chead - 1;
+			uint64_t head = mw_compound_head(sc->vmemmap + pfn * l->size, chead);
 			t->c.compound_tails++;
 			if (head == t->head_addr && pfn < t->head_end) {
 				cat = t->head_cat;
@@ -752,6 +985,7 @@ static void scan_section(struct thread *t, const struct section *s)
 		if (r.buddy_order >= 0) {
 			free_end = pfn + (1ULL << r.buddy_order);
 			t->c.free_buddy_pages++;
+			z->free_buddy_pages++;
 		} else if (r.pcp) {
 			t->c.free_pcp_pages++;
 		} else if (r.free_other) {
@@ -764,8 +998,10 @@ static void scan_section(struct thread *t, const struct section *s)
 		}
 count_content:
 		if (sc->check_excluded &&
-		    mw_reader_page_state(sc->k->reader, pfn) == MW_PAGE_EXCLUDED)
+		    mw_reader_page_state(sc->k->reader, pfn >> sc->block_shift) == MW_PAGE_EXCLUDED) {
 			t->c.content_excluded_pages++;
+			t->c.content_excluded[cat]++;
+		}
 count:
 		t->c.pages[cat]++;
 		z->pages[cat]++;
@@ -791,9 +1027,21 @@ static void *thread_main(void *arg)
 
 /* ---- mem_section ---- */
 
-static struct mw_error *find_sections(struct mw_kernel *k, const struct mw_page_layout *l,
-				      struct mw_warnings *w, struct section **ret,
-				      size_t *nr_ret)
+/* Where the memory sections are and how they are laid out. */
+struct sections_geo {
+	uint64_t ms_size, ms_map;	/* sizeof(struct mem_section), section_mem_map */
+	uint64_t present_bit, has_map_bit, map_mask;
+	uint64_t per_root, nr_roots;	/* sections in a root page; root pages */
+	uint64_t section_pages;
+	uint64_t sym;			/* &mem_section */
+	bool extreme;			/* SPARSEMEM_EXTREME: mem_section points to the roots */
+	uint64_t roots_addr;
+};
+
+/* The mem_section layout and the section geometry (VMCOREINFO's, else
+ * the architecture's defaults). */
+static struct mw_error *sections_geometry(struct mw_kernel *k, const struct mw_page_layout *l,
+					  struct sections_geo *g)
 {
 	const struct mw_dump_info *info = mw_reader_info(k->reader);
 	struct mw_field ms_size, ms_map, b_present, b_has_map, b_last;
@@ -807,9 +1055,9 @@ static struct mw_error *find_sections(struct mw_kernel *k, const struct mw_page_
 	struct mw_error *err = mw_types_resolve_fields(k->types, spec, MW_ARRAY_SIZE(spec));
 	if (err)
 		return mw_error_prepend(err, "mem_section");
-	uint64_t present_bit = 1ULL << (b_present.found ? b_present.value : 0);
-	uint64_t has_map_bit = 1ULL << (b_has_map.found ? b_has_map.value : 1);
-	uint64_t map_mask = ~((1ULL << (b_last.found && b_last.value < 16 ? b_last.value : 5)) - 1);
+	g->present_bit = 1ULL << (b_present.found ? b_present.value : 0);
+	g->has_map_bit = 1ULL << (b_has_map.found ? b_has_map.value : 1);
+	g->map_mask = ~((1ULL << (b_last.found && b_last.value < 16 ? b_last.value : 5)) - 1);
 	uint64_t size_bits = 27, phys_bits = 46, v;
 	if (!(err = mw_vmcoreinfo_u64(info, "NUMBER(SECTION_SIZE_BITS)", &v)))
 		size_bits = v;
@@ -817,7 +1065,7 @@ static struct mw_error *find_sections(struct mw_kernel *k, const struct mw_page_
 	if (!(err = mw_vmcoreinfo_u64(info, "NUMBER(MAX_PHYSMEM_BITS)", &v)))
 		phys_bits = v;
 	else
-		phys_bits = k->vm.levels == 5 ? 52 : 46;
+		phys_bits = k->vm.phys_bits;
 	mw_error_destroy(err);
 	if (size_bits < 20 || size_bits > 40 || phys_bits <= size_bits || phys_bits > 56)
 		return mw_error_create(MW_ERR_BAD_DATA,
@@ -826,105 +1074,138 @@ static struct mw_error *find_sections(struct mw_kernel *k, const struct mw_page_
 	if (ms_size.size == 0 || ms_size.size > 4096 || ms_map.offset + 8 > ms_size.size)
 		return mw_error_create(MW_ERR_BAD_DATA, "sizeof(struct mem_section) is %" PRIu64,
 				       ms_size.size);
-	uint64_t per_root = 4096 / ms_size.size;
+	g->ms_size = ms_size.size;
+	g->ms_map = ms_map.offset;
+	g->per_root = 4096 / ms_size.size;
 	uint64_t nr_sections_max = 1ULL << (phys_bits - size_bits);
-	uint64_t nr_roots = (nr_sections_max + per_root - 1) / per_root;
-	if (!(err = mw_vmcoreinfo_u64(info, "LENGTH(mem_section)", &v)) && v && v < nr_roots)
-		nr_roots = v;
+	g->nr_roots = (nr_sections_max + g->per_root - 1) / g->per_root;
+	if (!(err = mw_vmcoreinfo_u64(info, "LENGTH(mem_section)", &v)) && v && v < g->nr_roots)
+		g->nr_roots = v;
 	mw_error_destroy(err);
-	if (nr_roots > MAX_ROOTS)
-		nr_roots = MAX_ROOTS;
-	uint64_t section_pages = 1ULL << (size_bits - l->page_shift);
-	if (section_pages > MAX_SECTION_PAGES)
+	if (g->nr_roots > MAX_ROOTS)
+		g->nr_roots = MAX_ROOTS;
+	g->section_pages = 1ULL << (size_bits - l->page_shift);
+	if (g->section_pages > MAX_SECTION_PAGES)
 		return mw_error_create(MW_ERR_UNSUPPORTED, "memory sections of %" PRIu64 " pages",
-				       section_pages);
+				       g->section_pages);
+	return NULL;
+}
 
-	/* SPARSEMEM_EXTREME: mem_section is a pointer to the root array;
-	 * VMCOREINFO's SYMBOL(mem_section) is that pointer's value. */
-	uint64_t sym, roots_addr = 0, vmci = 0;
-	bool extreme = true;
-	if ((err = mw_kernel_symbol(k, "mem_section", &sym)))
+/* SPARSEMEM_EXTREME: mem_section is a pointer to the root array;
+ * VMCOREINFO's SYMBOL(mem_section) is that pointer's value. */
+static struct mw_error *sections_roots_addr(struct mw_kernel *k, struct mw_warnings *w,
+					    struct sections_geo *g)
+{
+	const struct mw_dump_info *info = mw_reader_info(k->reader);
+	uint64_t vmci = 0;
+	struct mw_error *err;
+	g->extreme = true;
+	g->roots_addr = 0;
+	if ((err = mw_kernel_symbol(k, "mem_section", &g->sym)))
 		return err;
 	bool have_vmci = !(err = mw_vmcoreinfo_u64(info, "SYMBOL(mem_section)", &vmci));
 	mw_error_destroy(err);
-	if (have_vmci && vmci == sym) {
-		extreme = false;
-	} else {
-		if ((err = mw_kread_u64(k, sym, &roots_addr)))
-			return mw_error_prepend(err, "reading mem_section");
-		if (have_vmci && roots_addr != vmci)
-			mw_warn(w, "mem_section is 0x%" PRIx64 " but VMCOREINFO says 0x%" PRIx64,
-				roots_addr, vmci);
+	if (have_vmci && vmci == g->sym) {
+		g->extreme = false;
+		return NULL;
 	}
-	uint64_t *roots = calloc(nr_roots, sizeof(*roots));
-	uint8_t *root = malloc(4096);
-	struct section *secs = NULL;
-	size_t n = 0, cap = 0;
-	bool warned_map = false;
-	if (!roots || !root) {
-		err = &mw_error_nomem;
-		goto out;
-	}
-	/* A page of the root array that a filtered dump left out was all
-	 * zeros (makedumpfile drops zero pages, never other kernel data). */
-	for (uint64_t off = 0; extreme && off < nr_roots * 8; ) {
-		uint64_t chunk = 4096 - ((roots_addr + off) & 4095);
-		if (chunk > nr_roots * 8 - off)
-			chunk = nr_roots * 8 - off;
-		err = mw_kernel_read(k, roots_addr + off, (uint8_t *)roots + off, (size_t)chunk);
+	if ((err = mw_kread_u64(k, g->sym, &g->roots_addr)))
+		return mw_error_prepend(err, "reading mem_section");
+	if (have_vmci && g->roots_addr != vmci)
+		mw_warn(w, "mem_section is 0x%" PRIx64 " but VMCOREINFO says 0x%" PRIx64,
+			g->roots_addr, vmci);
+	return NULL;
+}
+
+/* The root array of SPARSEMEM_EXTREME. A page of it that a filtered dump
+ * left out was all zeros (makedumpfile drops zero pages, never other
+ * kernel data). */
+static struct mw_error *sections_read_roots(struct mw_kernel *k, const struct sections_geo *g,
+					    uint64_t *roots)
+{
+	uint64_t len = g->nr_roots * 8;
+	for (uint64_t off = 0; off < len; ) {
+		uint64_t chunk = 4096 - ((g->roots_addr + off) & 4095);
+		if (chunk > len - off)
+			chunk = len - off;
+		struct mw_error *err = mw_kernel_read(k, g->roots_addr + off,
+						      (uint8_t *)roots + off, (size_t)chunk);
 		if (err && err->code == MW_ERR_NOT_IN_DUMP) {
 			mw_error_destroy(err);
 			err = NULL;
 			memset((uint8_t *)roots + off, 0, (size_t)chunk);
 		}
-		if (err) {
-			err = mw_error_prepend(err, "reading the mem_section roots");
-			goto out;
-		}
+		if (err)
+			return mw_error_prepend(err, "reading the mem_section roots");
 		off += chunk;
 	}
-	for (uint64_t r = 0; r < nr_roots; r++) {
-		uint64_t raddr = extreme ? roots[r] : sym + r * per_root * ms_size.size;
+	return NULL;
+}
+
+/* The present sections with a mem_map, root page by root page. */
+static struct mw_error *sections_collect(struct mw_kernel *k, struct mw_warnings *w,
+					 const struct sections_geo *g, const uint64_t *roots,
+					 uint8_t *root, struct section **secs, size_t *nr)
+{
+	size_t n = 0, cap = 0;
+	bool warned_map = false;
+	uint64_t root_len = g->per_root * g->ms_size;
+	for (uint64_t r = 0; r < g->nr_roots; r++) {
+		uint64_t raddr = g->extreme ? roots[r] : g->sym + r * root_len;
 		if (!raddr)
 			continue;
-		struct mw_error *e = mw_kernel_read(k, raddr, root, per_root * ms_size.size);
+		struct mw_error *e = mw_kernel_read(k, raddr, root, root_len);
 		if (e) {
 			mw_warn_error(w, e, "a mem_section root");
 			continue;
 		}
-		for (uint64_t i = 0; i < per_root; i++) {
-			uint64_t map = mw_rd64(root, (uint32_t)(i * ms_size.size + ms_map.offset));
-			if (!(map & present_bit) || !(map & has_map_bit))
+		for (uint64_t i = 0; i < g->per_root; i++) {
+			uint64_t map = mw_le64(root, root_len, i * g->ms_size + g->ms_map);
+			if (!(map & g->present_bit) || !(map & g->has_map_bit))
 				continue;
-			uint64_t nr = r * per_root + i;
-			if (!warned_map && (map & map_mask) != k->vmemmap_base) {
+			uint64_t sec = r * g->per_root + i;
+			if (!warned_map && (map & g->map_mask) != k->vmemmap_base) {
 				mw_warn(w, "memory section %" PRIu64 " has its struct pages at 0x%" PRIx64
 					", not in the vmemmap at 0x%" PRIx64 "; reading the vmemmap",
-					nr, map & map_mask, k->vmemmap_base);
+					sec, map & g->map_mask, k->vmemmap_base);
 				warned_map = true;
 			}
-			if (n >= MAX_SECTIONS) {
-				err = mw_error_create(MW_ERR_LIMIT, "more than %d memory sections",
-						      MAX_SECTIONS);
-				goto out;
-			}
+			if (n >= MAX_SECTIONS)
+				return mw_error_create(MW_ERR_LIMIT, "more than %d memory sections",
+						       MAX_SECTIONS);
 			if (n == cap) {
 				cap = cap ? cap * 2 : 64;
-				struct section *s = realloc(secs, cap * sizeof(*s));
-				if (!s) {
-					err = &mw_error_nomem;
-					goto out;
-				}
-				secs = s;
+				struct section *s = realloc(*secs, cap * sizeof(*s));
+				if (!s)
+					return &mw_error_nomem;
+				*secs = s;
 			}
-			secs[n].start_pfn = nr * section_pages;
-			secs[n].nr_pages = section_pages;
-			n++;
+			(*secs)[n].start_pfn = sec * g->section_pages;
+			(*secs)[n].nr_pages = g->section_pages;
+			*nr = ++n;
 		}
 	}
 	if (n == 0)
-		err = mw_error_create(MW_ERR_BAD_DATA, "no present memory section in mem_section");
-out:
+		return mw_error_create(MW_ERR_BAD_DATA, "no present memory section in mem_section");
+	return NULL;
+}
+
+static struct mw_error *find_sections(struct mw_kernel *k, const struct mw_page_layout *l,
+				      struct mw_warnings *w, struct section **ret,
+				      size_t *nr_ret)
+{
+	struct sections_geo g;
+	struct mw_error *err;
+	if ((err = sections_geometry(k, l, &g)) || (err = sections_roots_addr(k, w, &g)))
+		return err;
+	uint64_t *roots = calloc(g.nr_roots, sizeof(*roots));
+	uint8_t *root = malloc(4096);
+	struct section *secs = NULL;
+	size_t n = 0;
+	if (!roots || !root)
+		err = &mw_error_nomem;
+	else if (!g.extreme || !(err = sections_read_roots(k, &g, roots)))
+		err = sections_collect(k, w, &g, roots, root, &secs, &n);
 	free(roots);
 	free(root);
 	if (err) {
@@ -976,13 +1257,14 @@ static void add_counts(struct mw_scan_counts *dst, const struct mw_scan_counts *
 		d[i] += s[i];
 }
 
+/* One thread per online CPU, at most MW_PAGESCAN_DEFAULT_THREADS. */
 static unsigned default_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		n = 1;
-	if (n > MW_PAGESCAN_MAX_THREADS)
-		n = MW_PAGESCAN_MAX_THREADS;
+	if (n > MW_PAGESCAN_DEFAULT_THREADS)
+		n = MW_PAGESCAN_DEFAULT_THREADS;
 	return (unsigned)n;
 }
 
@@ -994,6 +1276,35 @@ static void thread_free(struct thread *t)
 	free(t->memcgs.slots);
 	free(t->objcgs);
 	free(t->tstate);
+}
+
+static int cmp_unreadable(const void *a, const void *b)
+{
+	const struct unreadable_run *x = a, *y = b;
+	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+}
+
+/*
+ * The lowest UNREADABLE_KEEP unreadable runs of all threads, in PFN order,
+ * then a count: the same warnings whatever the number of threads and
+ * whichever thread scanned which section. Each thread met its runs in PFN
+ * order and kept its first UNREADABLE_KEEP, so the lowest of all are kept.
+ */
+static void warn_unreadable(const struct thread *th, unsigned nt, struct mw_warnings *w)
+{
+	struct unreadable_run all[MW_PAGESCAN_MAX_THREADS * UNREADABLE_KEEP];
+	size_t n = 0, total = 0;
+	for (unsigned i = 0; i < nt; i++) {
+		total += th[i].unreadable_total;
+		for (size_t u = 0; u < th[i].nr_unreadable; u++)
+			all[n++] = th[i].unreadable[u];
+	}
+	qsort(all, n, sizeof(*all), cmp_unreadable);
+	size_t shown = n < UNREADABLE_KEEP ? n : UNREADABLE_KEEP;
+	for (size_t u = 0; u < shown; u++)
+		mw_warn(w, "%s", all[u].text);
+	if (total > shown)
+		mw_warn(w, "... and %zu more unreadable runs of struct pages", total - shown);
 }
 
 static struct mw_error *merge(struct scanner *sc, struct thread *th, unsigned nt,
@@ -1008,16 +1319,12 @@ static struct mw_error *merge(struct scanner *sc, struct thread *th, unsigned nt
 			add_counts(&ps->zone_counts[z], &th[i].zc[z]);
 		nr_bad += th[i].nr_bad;
 		nr_memcg += th[i].memcgs.n;
-		for (size_t u = 0; u < th[i].nr_unreadable; u++)
-			mw_warn(w, "%s", th[i].unreadable[u]);
-		if (th[i].unreadable_dropped)
-			mw_warn(w, "... and %zu more unreadable runs of struct pages",
-				th[i].unreadable_dropped);
 		if (th[i].err && !err)
 			err = th[i].err;
 		else if (th[i].err)
 			mw_error_destroy(th[i].err);
 	}
+	warn_unreadable(th, nt, w);
 	/* memcgs: concatenate, sort, fold duplicates */
 	ps->memcgs = calloc(nr_memcg ? nr_memcg : 1, sizeof(*ps->memcgs));
 	if (!ps->memcgs)
@@ -1038,11 +1345,19 @@ static struct mw_error *merge(struct scanner *sc, struct thread *th, unsigned nt
 		}
 	}
 	ps->nr_memcgs = out;
-	if (ps->c.pages[MW_PAGE_NOT_IN_DUMP])
+	mw_filter_vmemmap_infer(ps, mw_reader_info(sc->k->reader));
+	mw_filter_loss_warn(ps, mw_reader_info(sc->k->reader), w);
+	if (!mw_filter_vmemmap_warn(ps, mw_reader_info(sc->k->reader), w) &&
+	    ps->c.pages[MW_PAGE_NOT_IN_DUMP])
 		mw_warn(w, "the struct pages of %" PRIu64 " pages (%" PRIu64
 			" MiB of RAM) are not in the dump: counted as not_in_dump",
 			ps->c.pages[MW_PAGE_NOT_IN_DUMP],
 			(ps->c.pages[MW_PAGE_NOT_IN_DUMP] * ps->page_size) >> 20);
+	if (ps->sets.caches_incomplete && ps->c.slab_unknown_cache_pages)
+		mw_warn(w, "%" PRIu64 " slab pages (%" PRIu64 " KiB) belong to caches the broken "
+			"slab_caches list did not reach: counted as unknown",
+			ps->c.slab_unknown_cache_pages,
+			(ps->c.slab_unknown_cache_pages * ps->page_size) >> 10);
 	/* bad pages: the lowest PFNs, then a count */
 	struct mw_bad_page *bad = calloc(nr_bad ? nr_bad : 1, sizeof(*bad));
 	if (!bad)
@@ -1052,8 +1367,12 @@ static struct mw_error *merge(struct scanner *sc, struct thread *th, unsigned nt
 		for (size_t j = 0; j < th[i].nr_bad; j++)
 			bad[b++] = th[i].bad[j];
 	qsort(bad, b, sizeof(*bad), cmp_bad);
+	/* each thread kept its first (lowest) BAD_KEEP_PER_THREAD: the lowest
+	 * max of all are among them whatever the threads, if max is no more */
 	unsigned max = sc->opt->max_bad_page_warnings ? sc->opt->max_bad_page_warnings :
 		DEFAULT_BAD_WARNINGS;
+	if (max > BAD_KEEP_PER_THREAD)
+		max = BAD_KEEP_PER_THREAD;
 	for (size_t j = 0; j < b && j < max; j++)
 		mw_warn(w, "struct page of PFN 0x%" PRIx64 " (at 0x%" PRIx64 "): %s; counted as unknown",
 			bad[j].pfn, sc->vmemmap + bad[j].pfn * sc->l->size, bad[j].reason);
@@ -1062,6 +1381,16 @@ static struct mw_error *merge(struct scanner *sc, struct thread *th, unsigned nt
 			ps->c.bad_pages - (b < max ? b : max));
 	free(bad);
 	return err;
+}
+
+/* log2(dump block / kernel page): 0 when a block is a page. */
+static unsigned block_shift(const struct mw_kernel *k)
+{
+	uint64_t block = mw_reader_info(k->reader)->page_size;
+	unsigned n = 0;
+	while (k->vm.page_size && (uint64_t)k->vm.page_size << n < block && n < 8)
+		n++;
+	return n;
 }
 
 struct mw_error *mw_pagescan_run(struct mw_kernel *k,
@@ -1084,7 +1413,7 @@ struct mw_error *mw_pagescan_run(struct mw_kernel *k,
 	if (!ps)
 		return &mw_error_nomem;
 	ps->kernel = k;
-	ps->page_size = mw_reader_info(k->reader)->page_size;
+	ps->page_size = k->vm.page_size;	/* the kernel's (a dump block can be larger) */
 	if (ps->page_size != 4096) {
 		err = mw_error_create(MW_ERR_UNSUPPORTED, "page size %" PRIu64, ps->page_size);
 		goto fail;
@@ -1097,11 +1426,14 @@ struct mw_error *mw_pagescan_run(struct mw_kernel *k,
 		goto fail;
 	if ((err = mw_pagesets_build(k, &ps->cpus, &ps->vmstat, &ps->layout, w, &ps->sets)))
 		goto fail;
+	mw_zpool_marks_resolve(k, &ps->zpool_marks);
 
 	struct scanner sc = {
-		.k = k, .ps = ps, .l = &ps->layout, .sets = &ps->sets, .opt = opt,
+		.k = k, .ps = ps, .l = &ps->layout, .sets = &ps->sets, .zm = &ps->zpool_marks,
+		.opt = opt,
 		.vmemmap = k->vmemmap_base,
 		.check_excluded = mw_reader_info(k->reader)->excluded_pages > 0,
+		.block_shift = block_shift(k),
 	};
 	if ((err = find_sections(k, &ps->layout, w, &sc.sections, &sc.nr_sections)))
 		goto fail;
@@ -1124,6 +1456,10 @@ struct mw_error *mw_pagescan_run(struct mw_kernel *k,
 			zone->start_pfn + zone->spanned_pages, z };
 	}
 	qsort(sc.zr, sc.nr_zr, sizeof(*sc.zr), cmp_zr);
+	/* pfns whose struct pages fill whole 4096-byte pages of the vmemmap */
+	sc.unit = 4096;
+	while (sc.unit > 1 && (sc.unit / 2 * ps->layout.size) % 4096 == 0)
+		sc.unit /= 2;
 
 	unsigned nt = opt->threads ? opt->threads : default_threads();
 	if (nt > MW_PAGESCAN_MAX_THREADS)

@@ -29,6 +29,7 @@
 #include "analyzer/pageflags.h"
 #include "analyzer/pagesets.h"
 #include "analyzer/vmstat.h"
+#include "analyzer/zpool.h"
 
 enum mw_page_category {
 	MW_PAGE_FREE = 0,
@@ -43,7 +44,9 @@ enum mw_page_category {
 	MW_PAGE_PERCPU,
 	MW_PAGE_HUGETLB,
 	MW_PAGE_RESERVED,
-	MW_PAGE_SKB_FRAGS,	/* filled by the socket analysis (P6); 0 here */
+	MW_PAGE_OFFLINE,	/* PG_offline: balloons, virtio-mem (not the machine's to use) */
+	MW_PAGE_ZPOOL,		/* zsmalloc, z3fold: zram's and zswap's compressed data */
+	MW_PAGE_SKB_FRAGS,	/* filled by the socket analysis; 0 here */
 	MW_PAGE_UNACCOUNTED,	/* allocated, no known owner */
 	MW_PAGE_UNKNOWN,	/* the struct page is inconsistent */
 	MW_PAGE_NOT_IN_DUMP,	/* the dump does not hold the struct page */
@@ -102,10 +105,18 @@ struct mw_page_claim {
 	enum mw_page_category category;
 };
 
-enum { MW_PAGESCAN_MAX_THREADS = 16, MW_PAGESCAN_MAX_CLAIMS = 8 };
+/*
+ * Threads: at most MAX_THREADS on request; by default one per online CPU,
+ * at most DEFAULT_THREADS. Each adds about 2.5 MiB of peak RSS: a section's
+ * struct pages (2 MiB with 64-byte struct pages and 128 MiB sections) and
+ * the reader's scratch (read-ahead window, decompressor); the default keeps
+ * a scan under 50 MiB on a many-core host.
+ */
+enum { MW_PAGESCAN_MAX_THREADS = 64, MW_PAGESCAN_DEFAULT_THREADS = 8,
+       MW_PAGESCAN_MAX_CLAIMS = 8 };
 
 struct mw_pagescan_options {
-	unsigned threads;		/* 0: one per online CPU (at most MAX_THREADS) */
+	unsigned threads;		/* 0: one per online CPU (at most DEFAULT_THREADS) */
 	const struct mw_page_observer *observers;
 	size_t nr_observers;
 	const struct mw_page_claim *claims;	/* at most MAX_CLAIMS */
@@ -113,7 +124,7 @@ struct mw_pagescan_options {
 	/* Called now and then from a scanning thread. */
 	void (*progress)(void *arg, uint64_t done_pages, uint64_t total_pages);
 	void *progress_arg;
-	unsigned max_bad_page_warnings;	/* 0: 20 */
+	unsigned max_bad_page_warnings;	/* 0: 20; at most 64 */
 };
 
 /* Counters of the pass; all uint64_t so threads' copies add up field by field. */
@@ -134,11 +145,17 @@ struct mw_scan_counts {
 	uint64_t hugetlb_free_pages;
 	uint64_t hugetlb_used_pages;
 	uint64_t zero_ref_pages;	/* refcount 0, no owner, on no free list (in unaccounted) */
-	uint64_t movable_ops_pages;	/* non-LRU movable (balloon, zsmalloc) (in unaccounted) */
+	uint64_t movable_ops_pages;	/* non-LRU movable of no known allocator (in unaccounted) */
+	uint64_t zpool_pages[MW_ZPOOL_NR];	/* in zpool, by allocator */
 	uint64_t kmem_charged_pages;	/* unaccounted pages charged to a memcg (__GFP_ACCOUNT) */
 	uint64_t dirty_pages;		/* file and shmem */
 	uint64_t writeback_pages;
 	uint64_t content_excluded_pages;	/* struct page readable, page contents not in the dump */
+	uint64_t content_excluded[MW_PAGE_NR_CATEGORIES];	/* the same, by category */
+	/* struct page not in the dump (makedumpfile -e), counted in a category
+	 * from the kernel's counters (analyzer/filter-loss.c), by category */
+	uint64_t inferred[MW_PAGE_NR_CATEGORIES];
+	uint64_t inferred_pages;
 	uint64_t bad_pages;		/* in unknown */
 	uint64_t slab_unknown_cache_pages;	/* in unknown */
 	uint64_t large_kmalloc_pages;	/* taken for kmalloc_large() (in slab_unreclaimable) */
@@ -162,6 +179,7 @@ struct mw_pagescan {
 	struct mw_cpus cpus;
 	struct mw_vmstat vmstat;
 	struct mw_pagesets sets;
+	struct mw_zpool_marks zpool_marks;
 
 	uint64_t page_size;
 	uint64_t total_pages;		/* struct pages of the present sections */

@@ -3,16 +3,19 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyzer/kread.h"
 #include "analyzer/pagesets.h"
+#include "analyzer/walk.h"
 
 enum {
 	PAGE_ALLOC_COSTLY_ORDER = 3,	/* pcp lists: orders 0..3 per migratetype, then THP */
 	MAX_LIST_ENTRIES = 1 << 24,	/* bound on any list walk */
-	MAX_TASKS = 1 << 22,
+	PCPU_CHUNK_MIN = 64,		/* struct pcpu_chunk is larger than this */
+	THREAD_SIZE_MIN = 8192,	/* the smallest kernel stack (x86-64: 16 KiB) */
 	MAX_VMALLOC_PAGES = 1 << 26,	/* 256 GiB of vmalloc in one area */
 	MAX_PERCPU_PAGES = 1 << 16,	/* pages in one percpu unit */
 	SLAB_RECLAIM_ACCOUNT_OLD = 0x00020000,	/* before enum _slab_flag_bits (6.9) */
@@ -140,6 +143,9 @@ static struct mw_error *walk_pcp(struct ctx *c)
 	uint64_t link = pcp_list.found ? pcp_list.offset : c->l->off_lru;
 	uint64_t nr_lists = lists.nr_elements;
 	uint64_t nr_low = (uint64_t)pcptypes.value * (PAGE_ALLOC_COSTLY_ORDER + 1);
+	/* before 5.14: one list per migratetype, of order-0 pages only */
+	if (pcptypes.value > 0 && nr_lists == (uint64_t)pcptypes.value)
+		nr_low = nr_lists;
 	if (pcptypes.value <= 0 || nr_lists < nr_low || nr_lists > 64)
 		return mw_error_create(MW_ERR_BAD_DATA,
 				       "per_cpu_pages has %" PRIu64 " lists for %" PRId64 " pcp migratetypes",
@@ -193,6 +199,7 @@ static struct mw_error *walk_pcp(struct ctx *c)
 
 struct vm_layout {
 	struct mw_field va_list, va_vm, vm_pages, vm_nr_pages, vm_size;
+	uint64_t va_size;	/* sizeof(struct vmap_area), 0 if unknown */
 };
 
 static struct mw_error *add_vm_pages(struct ctx *c, const struct vm_layout *L,
@@ -228,15 +235,34 @@ static struct mw_error *add_vm_pages(struct ctx *c, const struct vm_layout *L,
 	return NULL;
 }
 
+/* RAM in the dump: list walks are capped at what it can hold. */
+static uint64_t ram_bytes(const struct ctx *c)
+{
+	return mw_reader_info(c->k->reader)->total_bytes;
+}
+
+/* The error that ends a list walk on anything but a node or the head. */
+static struct mw_error *list_stop(const struct mw_list_walk *lw, enum mw_list_step st,
+				  const char *list, uint64_t next)
+{
+	return mw_error_at(st == MW_LIST_LIMIT ? MW_ERR_LIMIT : MW_ERR_BAD_DATA, next,
+			   "%s list at 0x%" PRIx64 " %s after %" PRIu64 " entries",
+			   list, lw->head, mw_list_step_text(st), lw->nodes);
+}
+
 static struct mw_error *walk_vmap_list(struct ctx *c, const struct vm_layout *L,
 				       uint64_t head)
 {
 	uint64_t next;
 	struct mw_error *err = mw_kread_u64(c->k, head, &next);
-	size_t steps = 0;
-	while (!err && next != head) {
-		if (++steps > MAX_LIST_ENTRIES)
-			return mw_error_at(MW_ERR_LIMIT, head, "vmap_area list does not end");
+	struct mw_list_walk lw;
+	mw_list_walk_init(&lw, head, mw_walk_cap(ram_bytes(c), L->va_size));
+	while (!err) {
+		enum mw_list_step st = mw_list_walk_next(&lw, next);
+		if (st == MW_LIST_END)
+			break;
+		if (st != MW_LIST_NODE)
+			return list_stop(&lw, st, "vmap_area", next);
 		uint64_t va = next - L->va_list.offset, vm, added;
 		if ((err = mw_kread_u64(c->k, va + L->va_vm.offset, &vm)))
 			break;
@@ -257,7 +283,7 @@ static struct mw_error *walk_vmap_list(struct ctx *c, const struct vm_layout *L,
 static struct mw_error *walk_vmalloc(struct ctx *c)
 {
 	struct vm_layout L;
-	struct mw_field node_busy, rbl_head, node_size;
+	struct mw_field node_busy, rbl_head, node_size, va_size;
 	const struct mw_field_spec spec[] = {
 		MW_FIELD_MEMBER("vmap_area.list", &L.va_list),
 		MW_FIELD_MEMBER("vmap_area.vm", &L.va_vm),
@@ -267,10 +293,12 @@ static struct mw_error *walk_vmalloc(struct ctx *c)
 		MW_FIELD_MEMBER_OPT("vmap_node.busy", &node_busy),
 		MW_FIELD_MEMBER_OPT("rb_list.head", &rbl_head),
 		MW_FIELD_SIZEOF_OPT("vmap_node", &node_size),
+		MW_FIELD_SIZEOF_OPT("vmap_area", &va_size),
 	};
 	struct mw_error *err = mw_types_resolve_fields(c->k->types, spec, MW_ARRAY_SIZE(spec));
 	if (err)
 		return err;
+	L.va_size = va_size.found ? va_size.size : 0;
 	uint64_t head;
 	/* Linux before 6.9: one list of busy areas */
 	struct mw_error *e = mw_kernel_symbol(c->k, "vmap_area_list", &head);
@@ -349,23 +377,29 @@ static struct mw_error *walk_stacks(struct ctx *c)
 	uint64_t init_task;
 	if ((err = mw_kernel_symbol(c->k, "init_task", &init_task)))
 		return err;
-	/* every process on init_task.tasks, every thread on its signal's list */
-	uint64_t p = init_task;
-	size_t nproc = 0, nthreads = 0;
-	do {
-		if (++nproc > MAX_TASKS)
-			return mw_error_at(MW_ERR_LIMIT, init_task, "task list does not end");
+	/* every process on init_task.tasks, every thread on its signal's list;
+	 * both walks stop at a loop (Brent) or at the tasks RAM can hold (each
+	 * has a kernel stack of THREAD_SIZE_MIN bytes at least) */
+	uint64_t cap = mw_walk_cap(ram_bytes(c), THREAD_SIZE_MIN);
+	uint64_t p = init_task, next;
+	struct mw_list_walk lw, tw;
+	mw_list_walk_init(&lw, init_task + L.tasks.offset, cap);
+	for (;;) {
 		uint64_t sig;
 		if ((err = mw_kread_u64(c->k, p + L.signal.offset, &sig)))
 			return mw_error_prepend(err, "task 0x%" PRIx64, p);
 		bool any = false;
 		if (sig) {
-			uint64_t head = sig + L.thread_head.offset, next;
+			uint64_t head = sig + L.thread_head.offset;
 			if ((err = mw_kread_u64(c->k, head, &next)))
 				return err;
-			while (next != head) {
-				if (++nthreads > MAX_TASKS)
-					return mw_error_at(MW_ERR_LIMIT, head, "thread list does not end");
+			mw_list_walk_init(&tw, head, cap);
+			for (;;) {
+				enum mw_list_step st = mw_list_walk_next(&tw, next);
+				if (st == MW_LIST_END)
+					break;
+				if (st != MW_LIST_NODE)
+					return list_stop(&tw, st, "thread", next);
 				uint64_t t = next - L.thread_node.offset;
 				struct mw_error *e = add_stack(c, &L, t);
 				if (e)
@@ -380,11 +414,15 @@ static struct mw_error *walk_stacks(struct ctx *c)
 			if (e)
 				mw_warn_error(c->w, e, "kernel stack");
 		}
-		uint64_t next;
 		if ((err = mw_kread_u64(c->k, p + L.tasks.offset, &next)))
 			return err;
+		enum mw_list_step st = mw_list_walk_next(&lw, next);
+		if (st == MW_LIST_END)
+			break;
+		if (st != MW_LIST_NODE)
+			return list_stop(&lw, st, "task", next);
 		p = next - L.tasks.offset;
-	} while (p != init_task);
+	}
 	/* the idle tasks of the other CPUs are on no list */
 	uint64_t rq;
 	struct mw_error *e = mw_kernel_symbol(c->k, "runqueues", &rq);
@@ -492,12 +530,16 @@ static struct mw_error *walk_percpu(struct ctx *c)
 	bool first_seen = false;
 	for (uint32_t s = 0; s < nr_slots && !err; s++) {
 		uint64_t head = lists + (uint64_t)s * 16, next;
-		size_t steps = 0;
 		if ((err = mw_kread_u64(c->k, head, &next)))
 			break;
-		while (next != head) {
-			if (++steps > MAX_LIST_ENTRIES) {
-				err = mw_error_at(MW_ERR_LIMIT, head, "percpu chunk list does not end");
+		struct mw_list_walk lw;
+		mw_list_walk_init(&lw, head, mw_walk_cap(ram_bytes(c), PCPU_CHUNK_MIN));
+		for (;;) {
+			enum mw_list_step st = mw_list_walk_next(&lw, next);
+			if (st == MW_LIST_END)
+				break;
+			if (st != MW_LIST_NODE) {
+				err = list_stop(&lw, st, "percpu chunk", next);
 				break;
 			}
 			uint64_t chunk = next - L.list.offset;
@@ -558,17 +600,20 @@ const struct mw_slab_cache *mw_pagesets_cache(const struct mw_pagesets *s,
 					      uint64_t addr)
 {
 	struct mw_slab_cache key = { .addr = addr };
+	if (!s->nr_caches)	/* caches is NULL when none was read */
+		return NULL;
 	return bsearch(&key, s->caches, s->nr_caches, sizeof(key), cmp_cache);
 }
 
 static struct mw_error *walk_caches(struct ctx *c)
 {
-	struct mw_field list, flags, name, bit;
+	struct mw_field list, flags, name, bit, size;
 	const struct mw_field_spec spec[] = {
 		MW_FIELD_MEMBER("kmem_cache.list", &list),
 		MW_FIELD_MEMBER("kmem_cache.flags", &flags),
 		MW_FIELD_MEMBER("kmem_cache.name", &name),
 		MW_FIELD_ENUM_OPT("_slab_flag_bits._SLAB_RECLAIM_ACCOUNT", &bit),
+		MW_FIELD_SIZEOF_OPT("kmem_cache", &size),
 	};
 	struct mw_error *err = mw_types_resolve_fields(c->k->types, spec, MW_ARRAY_SIZE(spec));
 	if (err)
@@ -579,14 +624,21 @@ static struct mw_error *walk_caches(struct ctx *c)
 	if ((err = mw_kernel_symbol(c->k, "slab_caches", &head)) ||
 	    (err = mw_kread_u64(c->k, head, &next)))
 		return err;
-	size_t cap = 0, steps = 0;
+	size_t cap = 0;
 	bool dentry_seen = false, dentry_reclaim = false;
-	while (next != head) {
-		if (++steps > MAX_LIST_ENTRIES)
-			return mw_error_at(MW_ERR_LIMIT, head, "slab_caches list does not end");
+	struct mw_list_walk lw;
+	mw_list_walk_init(&lw, head, mw_walk_cap(ram_bytes(c), size.found ? size.size : 0));
+	for (;;) {
+		enum mw_list_step st = mw_list_walk_next(&lw, next);
+		if (st == MW_LIST_END)
+			break;
+		if (st != MW_LIST_NODE) {
+			err = list_stop(&lw, st, "slab_caches", next);
+			break;
+		}
 		uint64_t cache = next - list.offset, f = 0;
 		if ((err = mw_kread_uint(c->k, cache + flags.offset, flags.size, &f)))
-			return err;
+			break;
 		if (c->s->nr_caches == cap) {
 			cap = cap ? cap * 2 : 256;
 			struct mw_slab_cache *v = realloc(c->s->caches, cap * sizeof(*v));
@@ -608,9 +660,20 @@ static struct mw_error *walk_caches(struct ctx *c)
 			mw_error_destroy(e);
 		}
 		if ((err = mw_kread_u64(c->k, next, &next)))
-			return err;
+			break;
 	}
-	qsort(c->s->caches, c->s->nr_caches, sizeof(*c->s->caches), cmp_cache);
+	if (err) {
+		/* One bad cache costs only the slab pages of caches not reached:
+		 * they count as pages of an unknown owner. */
+		c->s->caches_incomplete = true;
+		char what[160];
+		snprintf(what, sizeof(what), "slab caches: %zu found before the slab_caches list "
+			 "broke; slab pages of the others are not classified", c->s->nr_caches);
+		mw_warn_error(c->w, err, what);
+		err = NULL;
+	}
+	if (c->s->nr_caches)	/* caches is NULL when none was read */
+		qsort(c->s->caches, c->s->nr_caches, sizeof(*c->s->caches), cmp_cache);
 	if (dentry_seen && !dentry_reclaim)
 		mw_warn(c->w, "the dentry cache lacks SLAB_RECLAIM_ACCOUNT (0x%" PRIx64
 			"): reclaimable slab may be misjudged on this kernel", reclaim);
@@ -637,7 +700,7 @@ struct mw_error *mw_pagesets_build(struct mw_kernel *k, const struct mw_cpus *cp
 						 "NUMBER(MAX_PHYSMEM_BITS)", &bits);
 	if (err) {
 		mw_error_destroy(err);
-		bits = k->vm.levels == 5 ? 52 : 46;
+		bits = k->vm.phys_bits;
 	}
 	if (bits < 32 || bits > 56)
 		bits = 52;

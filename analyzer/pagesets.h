@@ -51,6 +51,7 @@ struct mw_pagesets {
 	uint64_t vmalloc_alloc_pages;	/* pages[] entries of vmalloc areas */
 	struct mw_slab_cache *caches;	/* sorted by addr */
 	size_t nr_caches;
+	bool caches_incomplete;	/* the slab_caches list broke: not every cache is here */
 	size_t nr_tasks;		/* tasks whose stacks were found */
 	size_t nr_vmap_areas;
 	size_t nr_percpu_chunks;

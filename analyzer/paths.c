@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analyzer/paths.h"
+#include "common/le.h"
 
 static const char BROKEN[] = "(broken)";
 
@@ -41,7 +42,7 @@ struct level {
 
 struct mw_paths {
 	struct mw_paths_layout l;
-	mw_kmem_read_fn *read;
+	mw_read_fn *read;
 	void *arg;
 	uint64_t init_ns, init_root;
 	uint32_t dentry_span, mount_span;
@@ -75,7 +76,7 @@ static uint32_t span_of(uint32_t cur, uint32_t off, uint32_t size)
 }
 
 struct mw_error *mw_paths_create(const struct mw_paths_layout *l,
-				 mw_kmem_read_fn *read, void *arg,
+				 mw_read_fn *read, void *arg,
 				 uint64_t init_ns, uint64_t init_root,
 				 struct mw_paths **ret)
 {
@@ -140,20 +141,6 @@ void mw_paths_get_stats(const struct mw_paths *p, struct mw_paths_stats *ret)
 
 /* ---- reads ---- */
 
-static uint64_t rd64(const uint8_t *b, uint32_t off)
-{
-	uint64_t v;
-	memcpy(&v, b + off, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *b, uint32_t off)
-{
-	uint32_t v;
-	memcpy(&v, b + off, sizeof(v));
-	return v;
-}
-
 static bool read_ok(struct mw_paths *p, uint64_t addr, void *buf, size_t len)
 {
 	struct mw_error *err = p->read(p->arg, addr, buf, len);
@@ -181,10 +168,10 @@ static bool read_dentry(struct mw_paths *p, uint64_t d, struct dentry_info *di)
 	if (!mw_kptr_ok(d, 8) || !read_ok(p, d, b, p->dentry_span))
 		return false;
 	p->stats.dentries_read++;
-	di->parent = rd64(b, p->l.d_parent);
-	di->name = rd64(b, p->l.d_name_name);
-	di->len = rd32(b, p->l.d_name_len);
-	di->hashed = rd64(b, p->l.d_hash_pprev) != 0;
+	di->parent = mw_le64(b, p->dentry_span, p->l.d_parent);
+	di->name = mw_le64(b, p->dentry_span, p->l.d_name_name);
+	di->len = mw_le32(b, p->dentry_span, p->l.d_name_len);
+	di->hashed = mw_le64(b, p->dentry_span, p->l.d_hash_pprev) != 0;
 	return true;
 }
 
@@ -197,10 +184,10 @@ static bool read_mount(struct mw_paths *p, uint64_t m, struct mount_info *mi)
 	uint8_t b[4096];
 	if (!mw_kptr_ok(m, 8) || !read_ok(p, m, b, p->mount_span))
 		return false;
-	mi->parent = rd64(b, p->l.mnt_parent);
-	mi->mountpoint = rd64(b, p->l.mnt_mountpoint);
-	mi->root = rd64(b, p->l.mnt_root);
-	mi->ns = rd64(b, p->l.mnt_ns);
+	mi->parent = mw_le64(b, p->mount_span, p->l.mnt_parent);
+	mi->mountpoint = mw_le64(b, p->mount_span, p->l.mnt_mountpoint);
+	mi->root = mw_le64(b, p->mount_span, p->l.mnt_root);
+	mi->ns = mw_le64(b, p->mount_span, p->l.mnt_ns);
 	return true;
 }
 
@@ -310,6 +297,13 @@ static void sb_scan(struct mw_paths *p, struct sb_entry *e)
 	uint64_t head = sb + p->l.sb_mounts, pos;
 	if (!read64(p, head, &pos))
 		return;
+	/* pos walks the links: list_head mnt_instance, or mnt_next_for_sb
+	 * of a NULL-terminated list whose first mount s_mounts points to */
+	if (p->l.sb_mounts_single) {
+		if (!pos)
+			return;
+		pos += p->l.mnt_instance;
+	}
 	struct mw_cycle cyc;
 	mw_cycle_init(&cyc, head);
 	for (size_t n = 0; pos != head && n < MW_PATHS_MAX_SB_MOUNTS; n++) {
@@ -333,6 +327,11 @@ static void sb_scan(struct mw_paths *p, struct sb_entry *e)
 		}
 		if (!read64(p, pos, &pos))
 			break;
+		if (p->l.sb_mounts_single) {
+			if (!pos)
+				break;
+			pos += p->l.mnt_instance;
+		}
 	}
 }
 
@@ -416,151 +415,177 @@ static void set_reason(struct mw_path *r, const char *fmt, ...)
  * root, a directory already known, or a problem; then build the path and
  * keep every directory passed. sb_root: the starting super block's root.
  */
-static struct mw_error *walk(struct mw_paths *p, uint64_t d, uint64_t m,
-			     uint64_t sb_root, struct mw_path *ret)
-{
-	size_t n = 0;			/* levels */
-	size_t names_len = 0;		/* bytes of names so far (plus a '/' each) */
-	const char *prefix = "";
-	size_t prefix_len = 0;
-	enum mw_path_status status = MW_PATH_OK;
-	bool broken = false;
+/* The state of one walk up from a dentry. */
+struct climb {
+	uint64_t d, m;			/* where it started */
+	uint64_t sb_root;
+	uint64_t cur, mnt;		/* where it is */
+	size_t n;			/* levels */
+	size_t names_len;		/* bytes of names so far (plus a '/' each) */
+	const char *prefix;		/* a cached directory's path, or "" */
+	size_t prefix_len;
+	enum mw_path_status status;
+	bool broken;
 	struct mw_cycle dcyc, mcyc;
-	unsigned mounts = 0;
-	uint64_t cur = d, mnt = m;
+	unsigned mounts;
 	struct mount_info mi;
-	uint64_t mi_of = 0;		/* the mount mi describes */
+	uint64_t mi_of;			/* the mount mi describes */
+};
 
-	mw_cycle_init(&dcyc, cur);
-	mw_cycle_init(&mcyc, mnt);
-	ret->dentry = d;
-	ret->mount = m;
+enum step {
+	STEP_NEXT,			/* climbed a level: go on */
+	STEP_DENTRY,			/* not a mount's root: climb the dentry */
+	STEP_STOP,			/* the walk ends here */
+	STEP_NOMEM,
+};
+
+static enum step stop_broken(struct climb *c)
+{
+	c->broken = true;
+	return STEP_STOP;
+}
+
+/* At a mount's root: cross to the mountpoint in the parent mount. */
+static enum step cross_mount(struct mw_paths *p, struct climb *c, struct mw_path *ret)
+{
+	if (!c->mnt)
+		return STEP_DENTRY;
+	if (c->mi_of != c->mnt) {
+		if (!read_mount(p, c->mnt, &c->mi)) {
+			set_reason(ret, "mount 0x%" PRIx64 " unreadable", c->mnt);
+			return stop_broken(c);
+		}
+		c->mi_of = c->mnt;
+	}
+	if (c->cur != c->mi.root)
+		return STEP_DENTRY;
+	if (c->mi.parent == c->mnt || !c->mi.parent) {
+		c->status = c->mnt == p->init_root && p->init_root
+			? MW_PATH_OK : MW_PATH_OTHER_NS;
+		return STEP_STOP;
+	}
+	if (++c->mounts > MW_PATHS_MAX_MOUNTS || mw_cycle_step(&c->mcyc, c->mi.parent)) {
+		set_reason(ret, "the mounts above mount 0x%" PRIx64
+			   " loop or nest deeper than %d", c->m, MW_PATHS_MAX_MOUNTS);
+		return stop_broken(c);
+	}
+	if (!push_level(p, c->n++, c->cur, c->mnt, 0, 0))
+		return STEP_NOMEM;
+	c->cur = c->mi.mountpoint;
+	c->mnt = c->mi.parent;
+	mw_cycle_init(&c->dcyc, c->cur);
+	return STEP_NEXT;
+}
+
+/* Take the dentry's name and climb to its parent. */
+static enum step climb_dentry(struct mw_paths *p, struct climb *c, struct mw_path *ret)
+{
+	struct dentry_info di;
+	uint64_t cur = c->cur;
+	if (!read_dentry(p, cur, &di)) {
+		set_reason(ret, "dentry 0x%" PRIx64 " %s", cur,
+			   mw_kptr_ok(cur, 8) ? "unreadable" : "is not a kernel pointer");
+		return stop_broken(c);
+	}
+	if (c->n == 0)
+		ret->unlinked = !di.hashed && di.parent != cur;
+	bool is_root = di.parent == cur;
+	if (is_root && (cur == c->sb_root || c->n > 0)) {
+		/* the top of a file system outside the mount's tree, or
+		 * of a file system with no mount */
+		c->status = MW_PATH_OTHER_NS;
+		return STEP_STOP;
+	}
+	if (di.len == 0 || di.len > MW_PATHS_NAME_MAX) {
+		set_reason(ret, "dentry 0x%" PRIx64 " has a name of %" PRIu32 " bytes%s",
+			   cur, di.len, di.len ? " (over NAME_MAX)" : "");
+		return stop_broken(c);
+	}
+	if (c->names_len + di.len + 1 > MW_PATHS_MAX_LEN) {
+		set_reason(ret, "the path of dentry 0x%" PRIx64 " is longer than %d bytes",
+			   c->d, MW_PATHS_MAX_LEN);
+		return stop_broken(c);
+	}
+	if (!names_reserve(p, c->names_len + di.len + 1))
+		return STEP_NOMEM;
+	char *nm = p->names + c->names_len;
+	if (!mw_kptr_ok(di.name, 1) || !read_ok(p, di.name, nm, di.len)) {
+		set_reason(ret, "the name of dentry 0x%" PRIx64 " at 0x%" PRIx64 " is unreadable",
+			   cur, di.name);
+		return stop_broken(c);
+	}
+	if (memchr(nm, '\0', di.len)) {
+		set_reason(ret, "the name of dentry 0x%" PRIx64 " holds a NUL byte", cur);
+		return stop_broken(c);
+	}
+	if (!push_level(p, c->n++, cur, c->mnt, (uint32_t)c->names_len, di.len))
+		return STEP_NOMEM;
+	c->names_len += di.len;
+	if (is_root) {
+		/* a dentry of its own, named but not in any tree */
+		c->status = MW_PATH_DISCONNECTED;
+		return STEP_STOP;
+	}
+	if (mw_cycle_step(&c->dcyc, di.parent)) {
+		set_reason(ret, "the dentries above dentry 0x%" PRIx64 " loop (back to 0x%" PRIx64 ")",
+			   c->d, di.parent);
+		c->n = first_repeat(p, c->n);
+		return stop_broken(c);
+	}
+	c->cur = di.parent;
+	return STEP_NEXT;
+}
+
+/* Climb from the dentry until a root, a cached directory or a fault;
+ * false if out of memory. */
+static bool climb(struct mw_paths *p, struct climb *c, struct mw_path *ret)
+{
 	for (unsigned steps = 0;; steps++) {
 		if (steps >= MW_PATHS_MAX_DEPTH + MW_PATHS_MAX_MOUNTS) {
 			set_reason(ret, "more than %d dentries up from dentry 0x%" PRIx64,
-				   MW_PATHS_MAX_DEPTH, d);
-			broken = true;
-			break;
+				   MW_PATHS_MAX_DEPTH, c->d);
+			c->broken = true;
+			return true;
 		}
-		struct dir_entry *e = n ? dir_find(p, cur, mnt) : NULL;
+		struct dir_entry *e = c->n ? dir_find(p, c->cur, c->mnt) : NULL;
 		if (e) {
 			p->stats.cache_hits++;
-			prefix = e->path;
-			prefix_len = e->len;
-			status = e->status;
-			if (status == MW_PATH_BROKEN) {
+			c->prefix = e->path;
+			c->prefix_len = e->len;
+			c->status = e->status;
+			if (c->status == MW_PATH_BROKEN) {
 				/* the prefix already says "(broken)" */
 				set_reason(ret, "%s", e->reason ? e->reason : "a directory above is broken");
-				broken = false;
+				c->broken = false;
 			}
-			break;
+			return true;
 		}
-		if (mnt) {
-			if (mi_of != mnt) {
-				if (!read_mount(p, mnt, &mi)) {
-					set_reason(ret, "mount 0x%" PRIx64 " unreadable", mnt);
-					broken = true;
-					break;
-				}
-				mi_of = mnt;
-			}
-			if (cur == mi.root) {
-				if (mi.parent == mnt || !mi.parent) {
-					status = mnt == p->init_root && p->init_root
-						? MW_PATH_OK : MW_PATH_OTHER_NS;
-					break;
-				}
-				if (++mounts > MW_PATHS_MAX_MOUNTS || mw_cycle_step(&mcyc, mi.parent)) {
-					set_reason(ret, "the mounts above mount 0x%" PRIx64
-						   " loop or nest deeper than %d", m,
-						   MW_PATHS_MAX_MOUNTS);
-					broken = true;
-					break;
-				}
-				if (!push_level(p, n++, cur, mnt, 0, 0))
-					return &mw_error_nomem;
-				cur = mi.mountpoint;
-				mnt = mi.parent;
-				mw_cycle_init(&dcyc, cur);
-				continue;
-			}
-		}
-		struct dentry_info di;
-		if (!read_dentry(p, cur, &di)) {
-			set_reason(ret, "dentry 0x%" PRIx64 " %s", cur,
-				   mw_kptr_ok(cur, 8) ? "unreadable" : "is not a kernel pointer");
-			broken = true;
-			break;
-		}
-		if (n == 0)
-			ret->unlinked = !di.hashed && di.parent != cur;
-		bool is_root = di.parent == cur;
-		if (is_root && (cur == sb_root || n > 0)) {
-			/* the top of a file system outside the mount's tree, or
-			 * of a file system with no mount */
-			status = MW_PATH_OTHER_NS;
-			break;
-		}
-		if (di.len == 0 || di.len > MW_PATHS_NAME_MAX) {
-			set_reason(ret, "dentry 0x%" PRIx64 " has a name of %" PRIu32 " bytes%s",
-				   cur, di.len, di.len ? " (over NAME_MAX)" : "");
-			broken = true;
-			break;
-		}
-		if (names_len + di.len + 1 > MW_PATHS_MAX_LEN) {
-			set_reason(ret, "the path of dentry 0x%" PRIx64 " is longer than %d bytes",
-				   d, MW_PATHS_MAX_LEN);
-			broken = true;
-			break;
-		}
-		if (!names_reserve(p, names_len + di.len + 1))
-			return &mw_error_nomem;
-		char *nm = p->names + names_len;
-		if (!mw_kptr_ok(di.name, 1) || !read_ok(p, di.name, nm, di.len)) {
-			set_reason(ret, "the name of dentry 0x%" PRIx64 " at 0x%" PRIx64 " is unreadable",
-				   cur, di.name);
-			broken = true;
-			break;
-		}
-		if (memchr(nm, '\0', di.len)) {
-			set_reason(ret, "the name of dentry 0x%" PRIx64 " holds a NUL byte", cur);
-			broken = true;
-			break;
-		}
-		if (!push_level(p, n++, cur, mnt, (uint32_t)names_len, di.len))
-			return &mw_error_nomem;
-		names_len += di.len;
-		if (is_root) {
-			/* a dentry of its own, named but not in any tree */
-			status = MW_PATH_DISCONNECTED;
-			break;
-		}
-		if (mw_cycle_step(&dcyc, di.parent)) {
-			set_reason(ret, "the dentries above dentry 0x%" PRIx64 " loop (back to 0x%" PRIx64 ")",
-				   d, di.parent);
-			broken = true;
-			n = first_repeat(p, n);
-			break;
-		}
-		cur = di.parent;
+		enum step s = cross_mount(p, c, ret);
+		if (s == STEP_DENTRY)
+			s = climb_dentry(p, c, ret);
+		if (s == STEP_STOP)
+			return true;
+		if (s == STEP_NOMEM)
+			return false;
 	}
-	if (broken) {
-		status = MW_PATH_BROKEN;
-		prefix = BROKEN;
-		prefix_len = sizeof(BROKEN) - 1;
-	}
-	/* build top-down; keep every directory passed */
-	size_t total = prefix_len;
-	for (size_t i = 0; i < n; i++)
+}
+
+/* The path top-down from the levels climbed; every directory passed is
+ * kept in the cache. */
+static struct mw_error *build(struct mw_paths *p, const struct climb *c,
+			      struct mw_path *ret)
+{
+	size_t total = c->prefix_len;
+	for (size_t i = 0; i < c->n; i++)
 		if (p->levels[i].name_len)
 			total += 1 + p->levels[i].name_len;
 	char *s = malloc(total + 2);
 	if (!s)
 		return &mw_error_nomem;
-	memcpy(s, prefix, prefix_len);
-	size_t len = prefix_len;
-	const char *reason = status == MW_PATH_BROKEN ? ret->reason : NULL;
-	for (size_t i = n; i-- > 0;) {
+	memcpy(s, c->prefix, c->prefix_len);
+	size_t len = c->prefix_len;
+	const char *reason = c->status == MW_PATH_BROKEN ? ret->reason : NULL;
+	for (size_t i = c->n; i-- > 0;) {
 		const struct level *lv = &p->levels[i];
 		if (lv->name_len) {
 			s[len++] = '/';
@@ -569,8 +594,8 @@ static struct mw_error *walk(struct mw_paths *p, uint64_t d, uint64_t m,
 		}
 		/* (paths longer than PATH_MAX are walked again each time: keeping
 		 * every prefix of a deep chain would cost its depth squared) */
-		if (i > 0 && status != MW_PATH_DISCONNECTED && len <= DIR_CACHE_MAX_LEN &&
-		    !dir_add(p, lv->d, lv->m, s, len, status, reason)) {
+		if (i > 0 && c->status != MW_PATH_DISCONNECTED && len <= DIR_CACHE_MAX_LEN &&
+		    !dir_add(p, lv->d, lv->m, s, len, c->status, reason)) {
 			free(s);
 			return &mw_error_nomem;
 		}
@@ -579,8 +604,29 @@ static struct mw_error *walk(struct mw_paths *p, uint64_t d, uint64_t m,
 		s[len++] = '/';
 	s[len] = '\0';
 	ret->path = s;
-	ret->status = status;
+	ret->status = c->status;
 	return NULL;
+}
+
+static struct mw_error *walk(struct mw_paths *p, uint64_t d, uint64_t m,
+			     uint64_t sb_root, struct mw_path *ret)
+{
+	struct climb c = {
+		.d = d, .m = m, .sb_root = sb_root, .cur = d, .mnt = m,
+		.prefix = "", .status = MW_PATH_OK,
+	};
+	mw_cycle_init(&c.dcyc, c.cur);
+	mw_cycle_init(&c.mcyc, c.mnt);
+	ret->dentry = d;
+	ret->mount = m;
+	if (!climb(p, &c, ret))
+		return &mw_error_nomem;
+	if (c.broken) {
+		c.status = MW_PATH_BROKEN;
+		c.prefix = BROKEN;
+		c.prefix_len = sizeof(BROKEN) - 1;
+	}
+	return build(p, &c, ret);
 }
 
 struct mw_error *mw_paths_dentry(struct mw_paths *p, uint64_t sb, uint64_t d,

@@ -57,7 +57,10 @@ struct mw_paths_layout {
 	uint32_t mnt_parent, mnt_mountpoint;
 	uint32_t mnt_root;		/* mount.mnt.mnt_root */
 	uint32_t mnt_ns;		/* struct mnt_namespace * */
-	uint32_t mnt_instance;		/* list_head in super_block.s_mounts */
+	uint32_t mnt_instance;		/* list_head in super_block.s_mounts, or
+					 * mnt_next_for_sb when sb_mounts_single */
+	bool sb_mounts_single;		/* s_mounts is the first struct mount *,
+					 * the rest linked by mnt_next_for_sb (7.x) */
 	/* struct super_block */
 	uint32_t sb_root, sb_mounts;
 	/* struct inode */
@@ -93,7 +96,7 @@ struct mw_paths;
  * unknown: every path is then OTHER_NS.
  */
 struct mw_error *mw_paths_create(const struct mw_paths_layout *l,
-				 mw_kmem_read_fn *read, void *arg,
+				 mw_read_fn *read, void *arg,
 				 uint64_t init_ns, uint64_t init_root,
 				 struct mw_paths **ret);
 void mw_paths_destroy(struct mw_paths *p);

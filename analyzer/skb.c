@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/layout.h"
+#include "analyzer/pageflags.h"
 #include "analyzer/skb.h"
+#include "common/le.h"
 
 enum {
 	SMP_CACHE_BYTES = 64,		/* SKB_DATA_ALIGN on x86-64 */
@@ -143,106 +146,113 @@ static void map_clear(struct mw_skb_map *m)
 /* ------------------------------------------------------------------ */
 /* Layout */
 
-static uint32_t u32_of(uint64_t v)
+/* The fields whose values are worked out (bits, sums, fallbacks). */
+struct skb_raw {
+	struct mw_field end, head_frag, fclone, rbnode, rb_parent, rb_right,
+		rb_left, shinfo_size, frags, bv_page, bv_len, netmem, frag_len,
+		folio_order, flags_1, compound_order, page_size, pg_slab,
+		pgty_slab, pt_slab, pt_base, page_type, compound_head, cinfo;
+};
+
+static struct mw_error *skb_resolve_fields(struct mw_types *t,
+					   struct mw_skb_layout *l,
+					   struct skb_raw *r)
 {
-	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+#define L struct mw_skb_layout
+	const struct mw_layout_field fields[] = {
+		MW_LAYOUT_SIZEOF(L, "sk_buff", skb_size),
+		MW_LAYOUT_SIZEOF_MAYBE(L, "sk_buff_fclones", fclones_size),
+		MW_LAYOUT_MEMBER(L, "sk_buff.next", off_next),
+		MW_LAYOUT_MEMBER(L, "sk_buff.len", off_len),
+		MW_LAYOUT_MEMBER(L, "sk_buff.data_len", off_data_len),
+		MW_LAYOUT_MEMBER(L, "sk_buff.truesize", off_truesize),
+		MW_LAYOUT_MEMBER(L, "sk_buff.head", off_head),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "sk_buff.end", &r->end),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "sk_buff.head_frag", &r->head_frag),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "sk_buff.fclone", &r->fclone),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "sk_buff.rbnode", &r->rbnode),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "rb_node.__rb_parent_color", &r->rb_parent),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "rb_node.rb_right", &r->rb_right),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "rb_node.rb_left", &r->rb_left),
+		MW_LAYOUT_MEMBER(L, "sk_buff_head.qlen", off_qlen),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_SIZEOF, "skb_shared_info", &r->shinfo_size),
+		MW_LAYOUT_MEMBER(L, "skb_shared_info.nr_frags", off_nr_frags),
+		MW_LAYOUT_MEMBER(L, "skb_shared_info.frag_list", off_frag_list),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "skb_shared_info.frags", &r->frags),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "skb_frag_t.bv_page", &r->bv_page),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "skb_frag_t.bv_len", &r->bv_len),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "skb_frag_t.netmem", &r->netmem),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "skb_frag_t.len", &r->frag_len),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_SIZEOF, "page", &r->page_size),
+		MW_LAYOUT_MEMBER(L, "page.flags", off_page_flags),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "page.compound_head", &r->compound_head),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "page.compound_info", &r->cinfo),	/* 7.1+ */
+		MW_LAYOUT_ENUM(L, "pageflags.PG_head", pg_head),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "folio._folio_order", &r->folio_order),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "folio._flags_1", &r->flags_1),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "page.compound_order", &r->compound_order),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_ENUM, "pageflags.PG_slab", &r->pg_slab),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_ENUM, "pagetype.PGTY_slab", &r->pgty_slab),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_ENUM, "pagetype.PG_slab", &r->pt_slab),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_ENUM, "pagetype.PAGE_TYPE_BASE", &r->pt_base),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "page.page_type", &r->page_type),
+	};
+#undef L
+	memset(l, 0, sizeof(*l));
+	struct mw_error *err = mw_layout_resolve(t, fields, MW_ARRAY_SIZE(fields), l);
+	return err ? mw_error_prepend(err, "socket buffers") : NULL;
 }
 
-struct mw_error *mw_skb_layout_resolve(struct mw_types *t,
-				       struct mw_skb_layout *l)
+/* The sk_buff itself: its bits and its rb_node. */
+static struct mw_error *skb_resolve_buff(struct mw_skb_layout *l,
+					 const struct skb_raw *r)
 {
-	struct mw_field next, len, data_len, truesize, head, end, head_frag,
-		fclone, skb_size, fclones_size, rbnode, rb_parent, rb_right,
-		rb_left, qlen, shinfo_size, nr_frags, frag_list, frags,
-		bv_page, bv_len, netmem, frag_len, page_flags, compound_head,
-		pg_head, folio_order, flags_1, compound_order, page_size,
-		pg_slab, pgty_slab, pt_slab, pt_base, page_type;
-	const struct mw_field_spec spec[] = {
-		MW_FIELD_SIZEOF("sk_buff", &skb_size),
-		MW_FIELD_SIZEOF_OPT("sk_buff_fclones", &fclones_size),
-		MW_FIELD_MEMBER("sk_buff.next", &next),
-		MW_FIELD_MEMBER("sk_buff.len", &len),
-		MW_FIELD_MEMBER("sk_buff.data_len", &data_len),
-		MW_FIELD_MEMBER("sk_buff.truesize", &truesize),
-		MW_FIELD_MEMBER("sk_buff.head", &head),
-		MW_FIELD_MEMBER("sk_buff.end", &end),
-		MW_FIELD_MEMBER("sk_buff.head_frag", &head_frag),
-		MW_FIELD_MEMBER_OPT("sk_buff.fclone", &fclone),
-		MW_FIELD_MEMBER("sk_buff.rbnode", &rbnode),
-		MW_FIELD_MEMBER("rb_node.__rb_parent_color", &rb_parent),
-		MW_FIELD_MEMBER("rb_node.rb_right", &rb_right),
-		MW_FIELD_MEMBER("rb_node.rb_left", &rb_left),
-		MW_FIELD_MEMBER("sk_buff_head.qlen", &qlen),
-		MW_FIELD_SIZEOF("skb_shared_info", &shinfo_size),
-		MW_FIELD_MEMBER("skb_shared_info.nr_frags", &nr_frags),
-		MW_FIELD_MEMBER("skb_shared_info.frag_list", &frag_list),
-		MW_FIELD_MEMBER("skb_shared_info.frags", &frags),
-		MW_FIELD_MEMBER_OPT("skb_frag_t.bv_page", &bv_page),
-		MW_FIELD_MEMBER_OPT("skb_frag_t.bv_len", &bv_len),
-		MW_FIELD_MEMBER_OPT("skb_frag_t.netmem", &netmem),
-		MW_FIELD_MEMBER_OPT("skb_frag_t.len", &frag_len),
-		MW_FIELD_SIZEOF("page", &page_size),
-		MW_FIELD_MEMBER("page.flags", &page_flags),
-		MW_FIELD_MEMBER("page.compound_head", &compound_head),
-		MW_FIELD_ENUM("pageflags.PG_head", &pg_head),
-		MW_FIELD_MEMBER_OPT("folio._folio_order", &folio_order),
-		MW_FIELD_MEMBER_OPT("folio._flags_1", &flags_1),
-		MW_FIELD_MEMBER_OPT("page.compound_order", &compound_order),
-		MW_FIELD_ENUM_OPT("pageflags.PG_slab", &pg_slab),
-		MW_FIELD_ENUM_OPT("pagetype.PGTY_slab", &pgty_slab),
-		MW_FIELD_ENUM_OPT("pagetype.PG_slab", &pt_slab),
-		MW_FIELD_ENUM_OPT("pagetype.PAGE_TYPE_BASE", &pt_base),
-		MW_FIELD_MEMBER_OPT("page.page_type", &page_type),
-	};
-	struct mw_error *err = mw_types_resolve_fields(t, spec, MW_ARRAY_SIZE(spec));
-	if (err)
-		return mw_error_prepend(err, "socket buffers");
-
-	memset(l, 0, sizeof(*l));
-	l->skb_size = u32_of(skb_size.size);
-	l->fclones_size = fclones_size.found ? u32_of(fclones_size.size) : 0;
-	l->off_next = u32_of(next.offset);
-	l->off_len = u32_of(len.offset);
-	l->off_data_len = u32_of(data_len.offset);
-	l->off_truesize = u32_of(truesize.offset);
-	l->off_head = u32_of(head.offset);
-	l->off_end = u32_of(end.offset);
-	l->end_size = u32_of(end.size);
-	if (!head_frag.bit_size || head_frag.bit_offset % 8 + head_frag.bit_size > 8)
+	l->off_end = mw_u32_of(r->end.offset);
+	l->end_size = mw_u32_of(r->end.size);
+	const struct mw_field *hf = &r->head_frag, *fc = &r->fclone;
+	if (!hf->bit_size || hf->bit_offset % 8 + hf->bit_size > 8)
 		return mw_error_create(MW_ERR_UNSUPPORTED,
 				       "socket buffers: sk_buff.head_frag is not a bit inside one byte");
-	l->off_head_frag = u32_of(head_frag.bit_offset / 8);
-	l->head_frag_mask = (uint8_t)(1u << (head_frag.bit_offset % 8));
-	if (fclone.found && fclone.bit_size &&
-	    fclone.bit_offset % 8 + fclone.bit_size <= 8) {
-		l->off_fclone = u32_of(fclone.bit_offset / 8);
-		l->fclone_shift = (uint8_t)(fclone.bit_offset % 8);
-		l->fclone_mask = (uint8_t)(((1u << fclone.bit_size) - 1) << l->fclone_shift);
+	l->off_head_frag = mw_u32_of(hf->bit_offset / 8);
+	l->head_frag_mask = (uint8_t)(1u << (hf->bit_offset % 8));
+	if (fc->found && fc->bit_size && fc->bit_offset % 8 + fc->bit_size <= 8) {
+		l->off_fclone = mw_u32_of(fc->bit_offset / 8);
+		l->fclone_shift = (uint8_t)(fc->bit_offset % 8);
+		l->fclone_mask = (uint8_t)(((1u << fc->bit_size) - 1) << l->fclone_shift);
 	}
-	l->off_rb_parent = u32_of(rbnode.offset + rb_parent.offset);
-	l->off_rb_right = u32_of(rbnode.offset + rb_right.offset);
-	l->off_rb_left = u32_of(rbnode.offset + rb_left.offset);
-	l->off_qlen = u32_of(qlen.offset);
+	l->off_rb_parent = mw_u32_of(r->rbnode.offset + r->rb_parent.offset);
+	l->off_rb_right = mw_u32_of(r->rbnode.offset + r->rb_right.offset);
+	l->off_rb_left = mw_u32_of(r->rbnode.offset + r->rb_left.offset);
+	return NULL;
+}
 
-	l->shinfo_size = u32_of((shinfo_size.size + SMP_CACHE_BYTES - 1) &
-				~(uint64_t)(SMP_CACHE_BYTES - 1));
-	l->off_nr_frags = u32_of(nr_frags.offset);
-	l->off_frag_list = u32_of(frag_list.offset);
-	l->off_frags = u32_of(frags.offset);
-	l->frag_size = u32_of(frags.target_size);
-	l->max_frags = u32_of(frags.nr_elements);
-	if (bv_page.found) {
-		l->off_frag_page = u32_of(bv_page.offset);
-		l->off_frag_len = bv_len.found ? u32_of(bv_len.offset) : 8;
+/* skb_shared_info and its frags[]. */
+static struct mw_error *skb_resolve_shinfo(struct mw_skb_layout *l,
+					   const struct skb_raw *r)
+{
+	l->shinfo_size = mw_u32_of((r->shinfo_size.size + SMP_CACHE_BYTES - 1) &
+				   ~(uint64_t)(SMP_CACHE_BYTES - 1));
+	l->off_frags = mw_u32_of(r->frags.offset);
+	l->frag_size = mw_u32_of(r->frags.target_size);
+	l->max_frags = mw_u32_of(r->frags.nr_elements);
+	if (r->bv_page.found) {
+		l->off_frag_page = mw_u32_of(r->bv_page.offset);
+		l->off_frag_len = r->bv_len.found ? mw_u32_of(r->bv_len.offset) : 8;
 		l->frag_netmem = false;
-	} else if (netmem.found) {
-		l->off_frag_page = u32_of(netmem.offset);
-		l->off_frag_len = frag_len.found ? u32_of(frag_len.offset) : 8;
+	} else if (r->netmem.found) {
+		l->off_frag_page = mw_u32_of(r->netmem.offset);
+		l->off_frag_len = r->frag_len.found ? mw_u32_of(r->frag_len.offset) : 8;
 		l->frag_netmem = true;
 	} else {
 		return mw_error_create(MW_ERR_NOT_FOUND,
 				       "socket buffers: skb_frag_t has neither bv_page nor netmem");
 	}
+	return NULL;
+}
+
+/* Every offset read lies inside what is read. */
+static struct mw_error *skb_check_bounds(const struct mw_skb_layout *l)
+{
 	if (!l->skb_size || l->skb_size > SKB_BUF_MAX ||
 	    l->off_next + 8 > l->skb_size || l->off_head + 8 > l->skb_size ||
 	    l->off_end + l->end_size > l->skb_size ||
@@ -257,34 +267,55 @@ struct mw_error *mw_skb_layout_resolve(struct mw_types *t,
 		return mw_error_create(MW_ERR_FORMAT,
 				       "socket buffers: skb_shared_info.frags[] layout out of bounds (MAX_SKB_FRAGS %u)",
 				       l->max_frags);
+	return NULL;
+}
 
-	l->off_page_flags = u32_of(page_flags.offset);
-	l->off_compound_head = u32_of(compound_head.offset);
-	l->pg_head = (int)pg_head.value;
-	if (folio_order.found)
-		l->off_order = u32_of(folio_order.offset);
-	else if (flags_1.found)
-		l->off_order = u32_of(flags_1.offset);	/* its low byte */
-	else if (compound_order.found)
-		l->off_order = u32_of(page_size.size + compound_order.offset);
+/* struct page: the compound order and how a slab page is recognised. */
+static struct mw_error *skb_resolve_page(struct mw_skb_layout *l,
+					 const struct skb_raw *r)
+{
+	if (!r->compound_head.found && !r->cinfo.found)
+		return mw_error_create(MW_ERR_NOT_FOUND,
+				       "socket buffers: struct page has neither compound_head nor compound_info");
+	l->off_compound_head = mw_u32_of(r->compound_head.found ? r->compound_head.offset :
+					 r->cinfo.offset);
+	if (r->folio_order.found)
+		l->off_order = mw_u32_of(r->folio_order.offset);
+	else if (r->flags_1.found)
+		l->off_order = mw_u32_of(r->flags_1.offset);	/* its low byte */
+	else if (r->compound_order.found)
+		l->off_order = mw_u32_of(r->page_size.size + r->compound_order.offset);
 	else
 		return mw_error_create(MW_ERR_NOT_FOUND,
 				       "socket buffers: no folio._folio_order, folio._flags_1 or page.compound_order for compound page orders");
 	l->pg_slab = -1;
 	l->pgty_slab = -1;
 	l->kmalloc_max = KMALLOC_MAX_CACHE_SIZE;
-	if (pgty_slab.found && page_type.found) {
-		l->pgty_slab = (int)(pgty_slab.value & 0xff);
-		l->off_page_type = u32_of(page_type.offset);
-	} else if (pt_slab.found && pt_base.found && page_type.found) {
+	if (r->pgty_slab.found && r->page_type.found) {
+		l->pgty_slab = (int)(r->pgty_slab.value & 0xff);
+		l->off_page_type = mw_u32_of(r->page_type.offset);
+	} else if (r->pt_slab.found && r->pt_base.found && r->page_type.found) {
 		/* 6.10: the type's bit cleared under PAGE_TYPE_BASE */
-		l->pg_slab = (int)__builtin_ctzll((uint64_t)pt_slab.value | (1ULL << 63));
+		l->pg_slab = (int)__builtin_ctzll((uint64_t)r->pt_slab.value | (1ULL << 63));
 		l->pgty_slab = -2;
-		l->off_page_type = u32_of(page_type.offset);
-	} else if (pg_slab.found) {
-		l->pg_slab = (int)pg_slab.value;
+		l->off_page_type = mw_u32_of(r->page_type.offset);
+	} else if (r->pg_slab.found) {
+		l->pg_slab = (int)r->pg_slab.value;
 	}
 	return NULL;
+}
+
+struct mw_error *mw_skb_layout_resolve(struct mw_types *t,
+				       struct mw_skb_layout *l)
+{
+	struct skb_raw r;
+	struct mw_error *err;
+	if ((err = skb_resolve_fields(t, l, &r)) ||
+	    (err = skb_resolve_buff(l, &r)) ||
+	    (err = skb_resolve_shinfo(l, &r)) ||
+	    (err = skb_check_bounds(l)))
+		return err;
+	return skb_resolve_page(l, &r);
 }
 
 static enum slab_scheme slab_scheme(const struct mw_skb_layout *l)
@@ -311,6 +342,7 @@ struct mw_error *mw_skb_walker_init(struct mw_skb_walker *w,
 	w->mem = mem;
 	w->l = l;
 	w->warnings = warnings;
+	w->max_skbs = mw_walk_cap(mem->max_pfn << mem->page_shift, l->skb_size);
 	if ((err = map_create(&w->owner_pages)) || (err = map_create(&w->pages)) ||
 	    (err = map_create(&w->heads))) {
 		mw_skb_walker_deinit(w);
@@ -369,20 +401,6 @@ static void skb_warn_error(struct mw_skb_walker *w, struct mw_error *err,
 	mw_error_destroy(err);
 }
 
-static uint64_t get64(const uint8_t *b, uint32_t off)
-{
-	uint64_t v;
-	memcpy(&v, b + off, sizeof(v));
-	return v;
-}
-
-static uint32_t get32(const uint8_t *b, uint32_t off)
-{
-	uint32_t v;
-	memcpy(&v, b + off, sizeof(v));
-	return v;
-}
-
 /*
  * The compound page a struct page belongs to: its head PFN and order.
  * Errors are bad data (the caller warns and skips the skb).
@@ -409,10 +427,11 @@ static struct mw_error *resolve_page(struct mw_skb_walker *w, uint64_t page,
 		return err;
 	hpfn = pfn;
 	if (v & 1) {
-		if (!mw_kmem_page_pfn(m, v - 1, &hpfn))
+		uint64_t h = mw_compound_head(page, v);
+		if (!mw_kmem_page_pfn(m, h, &hpfn))
 			return mw_error_at(MW_ERR_BAD_DATA, page,
 					   "compound_head 0x%" PRIx64 " outside the vmemmap",
-					   v - 1);
+					   h);
 		if (hpfn > pfn)
 			return mw_error_at(MW_ERR_BAD_DATA, page,
 					   "compound head after its tail page");
@@ -491,6 +510,11 @@ struct pending {
 	bool page_head;
 	uint64_t frags;
 	uint64_t frag_list;
+	/* the most bytes the skb's own buffers hold: its head buffer (up to
+	 * end), the compound pages behind its frags; UINT64_MAX when a frag is
+	 * not a page (net_iov: its size is not known) */
+	uint64_t head_buf;
+	uint64_t frag_bytes;
 };
 
 /*
@@ -501,8 +525,8 @@ static bool check_skb(struct mw_skb_walker *w, uint64_t skb, const uint8_t *sb,
 {
 	const struct mw_skb_layout *l = w->l;
 	struct mw_error *err;
-	uint64_t head = get64(sb, l->off_head);
-	uint64_t end = l->end_size == 4 ? get32(sb, l->off_end) : get64(sb, l->off_end);
+	uint64_t head = mw_le64(sb, l->skb_size, l->off_head);
+	uint64_t end = l->end_size == 4 ? mw_le32(sb, l->skb_size, l->off_end) : mw_le64(sb, l->skb_size, l->off_end);
 	uint64_t shinfo;
 
 	memset(p, 0, sizeof(*p));
@@ -572,6 +596,7 @@ static bool check_skb(struct mw_skb_walker *w, uint64_t skb, const uint8_t *sb,
 		}
 	}
 	p->head_addr = head;
+	p->head_buf = head_size - l->shinfo_size;
 	if (is_slab) {
 		p->head_bytes = head_size;
 	} else {
@@ -586,10 +611,11 @@ static bool check_skb(struct mw_skb_walker *w, uint64_t skb, const uint8_t *sb,
 	/* the frags */
 	for (unsigned i = 0; i < nr_frags; i++) {
 		const uint8_t *f = si + l->off_frags + (size_t)i * l->frag_size;
-		uint64_t page = get64(f, l->off_frag_page);
+		uint64_t page = mw_le64(f, l->frag_size, l->off_frag_page);
 		p->frags++;
 		if (l->frag_netmem && (page & 1)) {
 			w->net_iov_frags++;	/* device memory, not a page */
+			p->frag_bytes = UINT64_MAX;
 			continue;
 		}
 		err = resolve_page(w, page, &hpfn, &order, NULL);
@@ -608,8 +634,10 @@ static bool check_skb(struct mw_skb_walker *w, uint64_t skb, const uint8_t *sb,
 		p->refs[p->nr].order = order;
 		p->refs[p->nr].kind = MW_SKB_PAGE_FRAG;
 		p->nr++;
+		if (p->frag_bytes != UINT64_MAX)
+			p->frag_bytes += (1ULL << w->mem->page_shift) << order;
 	}
-	p->frag_list = get64(si, l->off_frag_list);
+	p->frag_list = mw_le64(si, si_len, l->off_frag_list);
 	return true;
 }
 
@@ -635,7 +663,6 @@ static struct mw_error *commit_skb(struct mw_skb_walker *w, const uint8_t *sb,
 {
 	const struct mw_skb_layout *l = w->l;
 	struct mw_error *err;
-	st->truesize += get32(sb, l->off_truesize);
 	st->skb_bytes += l->skb_size;
 	if (l->fclone_mask) {
 		unsigned fc = (sb[l->off_fclone] & l->fclone_mask) >> l->fclone_shift;
@@ -670,38 +697,50 @@ static struct mw_error *read_skb(struct mw_skb_walker *w, uint64_t skb,
 	return mw_kmem_read(w->mem, skb, sb, w->l->skb_size);
 }
 
-/*
- * One skb and, recursively, its frag_list. top: counted in skbs/bytes
- * (frag_list skbs' payload is inside their parent's len).
- */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* A queue longer than the dump's RAM holds sk_buffs: stop. */
+static bool over_budget(struct mw_skb_walker *w, const char *what, uint64_t *budget,
+			struct mw_skb_stats *st)
+{
+	if (*budget) {
+		(*budget)--;
+		return false;
+	}
+	skb_warn(w, "%s: more than %" PRIu64 " skbs (more sk_buffs than the dump's RAM"
+		 " holds); stopped", what, w->max_skbs);
+	st->truncated = true;
+	return true;
+}
+
 static struct mw_error *walk_skb(struct mw_skb_walker *w, uint64_t skb,
 				 const uint8_t *sb, const char *what,
 				 struct mw_skb_stats *st, unsigned depth,
-				 uint64_t *budget)
+				 uint64_t *budget, uint64_t *len_ret, uint64_t *true_ret);
+
+/*
+ * The frag_list of skb: every skb on it, and the sum of their len and
+ * truesize (*kids_len, *kids_true: UINT64_MAX when one of them could not
+ * be counted, so the parent's own figures cannot be checked against them).
+ */
+static struct mw_error *walk_frag_list(struct mw_skb_walker *w, uint64_t skb, uint64_t fl,
+				       const char *what, struct mw_skb_stats *st,
+				       unsigned depth, uint64_t *budget,
+				       uint64_t *kids_len, uint64_t *kids_true)
 {
 	const struct mw_skb_layout *l = w->l;
-	struct pending p;
-	struct mw_error *err;
-
-	if (!check_skb(w, skb, sb, what, &p)) {
-		st->bad_skbs++;
-		return NULL;
-	}
-	if ((err = commit_skb(w, sb, &p, st)))
-		return err;
-	if (depth == 0) {
-		st->skbs++;
-		st->bytes += get32(sb, l->off_len);
-	} else {
-		st->frag_list_skbs++;
-	}
-	uint64_t fl = p.frag_list;
+	struct mw_error *err = NULL;
+	*kids_len = *kids_true = 0;
 	if (!fl)
 		return NULL;
 	if (depth + 1 > MW_SKB_MAX_FRAG_LIST_DEPTH) {
 		skb_warn(w, "%s: skb 0x%" PRIx64 ": frag_list nested deeper than %d; not followed",
 			 what, skb, MW_SKB_MAX_FRAG_LIST_DEPTH);
 		st->truncated = true;
+		*kids_len = *kids_true = UINT64_MAX;
 		return NULL;
 	}
 	struct mw_cycle c;
@@ -709,7 +748,7 @@ static struct mw_error *walk_skb(struct mw_skb_walker *w, uint64_t skb,
 	uint8_t *cb = malloc(l->skb_size);
 	if (!cb)
 		return &mw_error_nomem;
-	bool first = true;
+	bool first = true, whole = false;
 	while (fl) {
 		if (!first && mw_cycle_step(&c, fl)) {
 			skb_warn(w, "%s: skb 0x%" PRIx64 ": frag_list loops at 0x%" PRIx64,
@@ -724,29 +763,99 @@ static struct mw_error *walk_skb(struct mw_skb_walker *w, uint64_t skb,
 			st->truncated = true;
 			break;
 		}
-		if (*budget == 0) {
-			skb_warn(w, "%s: more than %d skbs; stopped", what, MW_SKB_MAX_QUEUE);
-			st->truncated = true;
+		if (over_budget(w, what, budget, st))
 			break;
-		}
-		(*budget)--;
 		if ((err = read_skb(w, fl, cb))) {
 			skb_warn_error(w, err, what, "frag_list skb 0x%" PRIx64 " unreadable", fl);
+			err = NULL; /* destroyed by skb_warn_error: a warning, not an error */
 			st->truncated = true;
 			break;
 		}
-		if ((err = walk_skb(w, fl, cb, what, st, depth + 1, budget)))
+		uint64_t len, truesize;
+		if ((err = walk_skb(w, fl, cb, what, st, depth + 1, budget, &len, &truesize)))
 			break;
-		fl = get64(cb, l->off_next);
+		*kids_len = sat_add(*kids_len, len);
+		*kids_true = sat_add(*kids_true, truesize);
+		fl = mw_le64(cb, l->skb_size, l->off_next);
+		whole = !fl;
 	}
 	free(cb);
+	if (!whole)
+		*kids_len = *kids_true = UINT64_MAX;
 	return err;
+}
+
+/*
+ * One skb and, recursively, its frag_list. top: counted in skbs/bytes
+ * (frag_list skbs' payload is inside their parent's len). *len_ret,
+ * *true_ret: its len and truesize as counted (UINT64_MAX: not counted).
+ */
+static struct mw_error *walk_skb(struct mw_skb_walker *w, uint64_t skb,
+				 const uint8_t *sb, const char *what,
+				 struct mw_skb_stats *st, unsigned depth,
+				 uint64_t *budget, uint64_t *len_ret, uint64_t *true_ret)
+{
+	const struct mw_skb_layout *l = w->l;
+	struct pending p;
+	struct mw_error *err;
+
+	*len_ret = *true_ret = UINT64_MAX;
+	if (!check_skb(w, skb, sb, what, &p)) {
+		st->bad_skbs++;
+		return NULL;
+	}
+	if ((err = commit_skb(w, sb, &p, st)))
+		return err;
+	if (depth == 0)
+		st->skbs++;
+	else
+		st->frag_list_skbs++;
+	uint64_t kids_len, kids_true;
+	if ((err = walk_frag_list(w, skb, p.frag_list, what, st, depth, budget,
+				  &kids_len, &kids_true)))
+		return err;
+
+	/* len is the head's bytes (at most the head buffer) plus data_len
+	 * (the frags, each inside its compound page, and the frag_list
+	 * skbs' len); truesize is what the head, the frags' pages and the
+	 * frag_list skbs take, and an sk_buff and a shared info for each
+	 * frag merged in (GRO, coalescing) */
+	uint64_t len = mw_le32(sb, l->skb_size, l->off_len);
+	uint64_t data_len = mw_le32(sb, l->skb_size, l->off_data_len);
+	uint64_t truesize = mw_le32(sb, l->skb_size, l->off_truesize);
+	uint64_t obj = l->fclones_size > l->skb_size ? l->fclones_size : l->skb_size;
+	uint64_t frags_true = p.frag_bytes == UINT64_MAX ? UINT64_MAX :
+		p.frag_bytes + p.frags * (l->skb_size + l->shinfo_size);
+	uint64_t cap_len = sat_add(p.head_buf, sat_add(p.frag_bytes, kids_len));
+	uint64_t cap_true = sat_add(obj + p.head_buf + l->shinfo_size,
+				    sat_add(frags_true, kids_true));
+	if (data_len > len || len - data_len > p.head_buf || len > cap_len) {
+		skb_warn(w, "%s: skb 0x%" PRIx64 ": len %" PRIu64 " (data_len %" PRIu64
+			 ") is more than its buffers hold (head %" PRIu64 ", at most %" PRIu64
+			 " in all); its bytes are not counted", what, skb, len, data_len,
+			 p.head_buf, cap_len);
+		st->truncated = true;
+	} else {
+		*len_ret = len;
+		if (depth == 0)
+			st->bytes += len;
+	}
+	if (truesize > cap_true) {
+		skb_warn(w, "%s: skb 0x%" PRIx64 ": truesize %" PRIu64 " is more than its"
+			 " buffers and pages take (at most %" PRIu64 "); not counted",
+			 what, skb, truesize, cap_true);
+		st->truncated = true;
+	} else {
+		*true_ret = truesize;
+		st->truesize += truesize;
+	}
+	return NULL;
 }
 
 struct mw_error *mw_skb_walk_one(struct mw_skb_walker *w, uint64_t skb,
 				 const char *what, struct mw_skb_stats *st)
 {
-	uint64_t budget = MW_SKB_MAX_QUEUE;
+	uint64_t budget = w->max_skbs, len, truesize;
 	uint8_t *sb = malloc(w->l->skb_size);
 	struct mw_error *err;
 	if (!sb)
@@ -757,7 +866,7 @@ struct mw_error *mw_skb_walk_one(struct mw_skb_walker *w, uint64_t skb,
 		free(sb);
 		return NULL;
 	}
-	err = walk_skb(w, skb, sb, what, st, 0, &budget);
+	err = walk_skb(w, skb, sb, what, st, 0, &budget, &len, &truesize);
 	free(sb);
 	return err;
 }
@@ -768,7 +877,7 @@ static struct mw_error *walk_next(struct mw_skb_walker *w, uint64_t first,
 				  struct mw_skb_stats *st, uint64_t *walked)
 {
 	const struct mw_skb_layout *l = w->l;
-	uint64_t budget = MW_SKB_MAX_QUEUE;
+	uint64_t budget = w->max_skbs, len, truesize;
 	uint64_t skb = first;
 	struct mw_cycle c;
 	struct mw_error *err = NULL;
@@ -792,12 +901,8 @@ static struct mw_error *walk_next(struct mw_skb_walker *w, uint64_t first,
 			st->truncated = true;
 			break;
 		}
-		if (budget == 0) {
-			skb_warn(w, "%s: more than %d skbs; stopped", what, MW_SKB_MAX_QUEUE);
-			st->truncated = true;
+		if (over_budget(w, what, &budget, st))
 			break;
-		}
-		budget--;
 		if ((err = read_skb(w, skb, sb))) {
 			skb_warn_error(w, err, what, "skb 0x%" PRIx64
 				       " unreadable; rest of the list not walked", skb);
@@ -806,9 +911,9 @@ static struct mw_error *walk_next(struct mw_skb_walker *w, uint64_t first,
 			break;
 		}
 		(*walked)++;
-		if ((err = walk_skb(w, skb, sb, what, st, 0, &budget)))
+		if ((err = walk_skb(w, skb, sb, what, st, 0, &budget, &len, &truesize)))
 			break;
-		skb = get64(sb, l->off_next);
+		skb = mw_le64(sb, l->skb_size, l->off_next);
 	}
 	free(sb);
 	return err;
@@ -865,7 +970,7 @@ struct mw_error *mw_skb_walk_rbtree(struct mw_skb_walker *w, uint64_t root_addr,
 		uint64_t node, parent;
 	} stack[RB_MAX_DEPTH + 2];
 	size_t sp = 0;
-	uint64_t budget = MW_SKB_MAX_QUEUE;
+	uint64_t budget = w->max_skbs, len, truesize;
 	uint8_t *sb = malloc(l->skb_size);
 	if (!sb)
 		return &mw_error_nomem;
@@ -882,12 +987,8 @@ struct mw_error *mw_skb_walk_rbtree(struct mw_skb_walker *w, uint64_t root_addr,
 			st->truncated = true;
 			continue;
 		}
-		if (budget == 0) {
-			skb_warn(w, "%s: more than %d skbs; stopped", what, MW_SKB_MAX_QUEUE);
-			st->truncated = true;
+		if (over_budget(w, what, &budget, st))
 			break;
-		}
-		budget--;
 		if ((err = read_skb(w, skb, sb))) {
 			skb_warn_error(w, err, what, "skb 0x%" PRIx64 " unreadable; subtree skipped", skb);
 			err = NULL;
@@ -895,7 +996,7 @@ struct mw_error *mw_skb_walk_rbtree(struct mw_skb_walker *w, uint64_t root_addr,
 			continue;
 		}
 		/* each node is reached only from its own parent: no loops */
-		uint64_t pc = get64(sb, l->off_rb_parent) & ~3ULL;
+		uint64_t pc = mw_le64(sb, l->skb_size, l->off_rb_parent) & ~3ULL;
 		if (pc != parent) {
 			skb_warn(w, "%s: rb node 0x%" PRIx64 " has parent 0x%" PRIx64
 				 ", reached from 0x%" PRIx64 "; subtree skipped",
@@ -903,9 +1004,9 @@ struct mw_error *mw_skb_walk_rbtree(struct mw_skb_walker *w, uint64_t root_addr,
 			st->truncated = true;
 			continue;
 		}
-		uint64_t right = get64(sb, l->off_rb_right);
-		uint64_t left = get64(sb, l->off_rb_left);
-		if ((err = walk_skb(w, skb, sb, what, st, 0, &budget)))
+		uint64_t right = mw_le64(sb, l->skb_size, l->off_rb_right);
+		uint64_t left = mw_le64(sb, l->skb_size, l->off_rb_left);
+		if ((err = walk_skb(w, skb, sb, what, st, 0, &budget, &len, &truesize)))
 			break;
 		uint64_t kids[2] = { right, left };
 		for (int i = 0; i < 2; i++) {

@@ -14,11 +14,13 @@
  *
  * The walkers here follow sk_buff_head lists, NULL-terminated chains (the
  * socket backlog) and rb-trees (TCP's out-of-order and retransmit queues),
- * bounded by a length limit and cycle detection; every pointer is checked
+ * bounded by cycle detection and a length limit from the dump (no more
+ * skbs than sk_buffs fit in its RAM); every pointer is checked
  * (kernel range, alignment, direct map, vmemmap). A bad skb (nr_frags above
  * MAX_SKB_FRAGS, a frag page outside the vmemmap, an unreadable shinfo) is a
- * warning and is skipped; a list that loops is a warning and its walk stops;
- * the rest is reported.
+ * warning and is skipped; a len or truesize larger than the skb's buffers
+ * (head, frag pages, frag_list) is a warning and is not counted; a list
+ * that loops is a warning and its walk stops; the rest is reported.
  *
  * Pages are gathered per owner (a socket) and globally: each compound page
  * is counted once. Receive buffers of one NIC page end up on several sockets
@@ -43,7 +45,6 @@
 enum {
 	MW_SKB_MAX_ORDER = 18,		/* largest compound page we accept (1 GiB) */
 	MW_SKB_ORDERS = MW_SKB_MAX_ORDER + 1,
-	MW_SKB_MAX_QUEUE = 1 << 22,	/* skbs in one queue before we give up */
 	MW_SKB_MAX_FRAG_LIST_DEPTH = 8,
 	MW_SKB_MAX_FRAGS_LIMIT = 64,	/* bound on MAX_SKB_FRAGS from the types */
 	MW_SKB_WARN_LIMIT = 32,		/* per-skb warnings before they are only counted */
@@ -165,6 +166,7 @@ struct mw_skb_walker {
 	uint32_t cache_order;
 	bool cache_valid;
 	uint64_t net_iov_frags;		/* frags that are not pages (devmem) */
+	uint64_t max_skbs;		/* skbs in one queue: sk_buffs the RAM holds */
 	struct mw_skb_page_ref *refs;	/* every owner's pages, in owner order */
 	size_t nr_refs, cap_refs;
 };

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/kread.h"
+#include "analyzer/layout.h"
 #include "analyzer/sockets.h"
 #include "analyzer/task.h"
 #include "analyzer/walk.h"
@@ -26,10 +28,6 @@ enum {
 	SOCK_RAW_ = 3,
 	UNIX_HASH_SIZE = 512,		/* buckets of a netns unix table (256 * 2) */
 	NETLINK_MAX_LINKS = 32,		/* entries of nl_table */
-	MAX_HASH_BUCKETS = 1 << 26,	/* bound on a hash table's size */
-	MAX_CHAIN = 1 << 20,		/* bound on one hash chain */
-	MAX_NETNS = 1 << 16,
-	MAX_SOCKETS = 1 << 24,
 	MAX_TABLES = 64,
 };
 
@@ -58,6 +56,9 @@ struct sock_layout {
 	uint32_t hi_ehash, hi_ehash_mask, hi_lhash2, hi_lhash2_mask;
 	uint32_t ehb_size, ehb_chain, lhb_size, lhb_head;
 	bool has_tcp_tables;
+	/* before 5.19: listeners on inet_hashinfo.listening_hash[], a nulls
+	 * list through skc_nulls_node (lhash2 then chains another node) */
+	uint32_t hi_listening, nr_listening;
 	/* udp_table, udp_hslot */
 	uint32_t ut_hash, ut_mask, hslot_size, hslot_head;
 	bool has_udp_tables;
@@ -68,237 +69,118 @@ struct sock_layout {
 	/* netlink */
 	uint32_t nlt_size, nlt_tbl, bt_size, bt_nest, bt_buckets, nlk_node, rh_next;
 	bool has_netlink;
+	/* sizes that bound the walks: no more of them than the RAM holds */
+	uint32_t skc_size, net_size;
 };
-
-static uint32_t u32_of(uint64_t v)
-{
-	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
-}
 
 static struct mw_error *sock_layout_resolve(struct mw_kernel *k,
 					    struct mw_warnings *w,
 					    struct sock_layout *l)
 {
-	struct mw_field family, state, daddr, rcv_saddr, dport, num, node,
-		nulls_node, v6_daddr, v6_rcv_saddr, type, protocol, sk_socket,
-		rq, wq, rmem, bl_head, wmem, rtx, ackb, maxackb, rcv_nxt,
-		copied_seq, write_seq, snd_una, ofo, reader_q, fwd_def,
-		uaddr, upeer, ualen, uaname, socket_sk, sa_socket, sa_inode,
-		i_ino, f_op, priv, f_inode, hi_ehash, hi_ehash_mask, hi_lhash2,
-		hi_lhash2_mask, ehb_size, ehb_chain, lhb_size, lhb_head,
-		ut_hash, ut_mask, hslot_size, hslot_head, net_list, net_unix,
-		net_packet, net_hashinfo, net_udp, nlt_size, nlt_tbl, bt_size,
-		bt_nest, bt_buckets, nlk_node, rh_next, sk_memcg;
-	const struct mw_field_spec spec[] = {
-		MW_FIELD_MEMBER("sock_common.skc_family", &family),
-		MW_FIELD_MEMBER("sock_common.skc_state", &state),
-		MW_FIELD_MEMBER("sock_common.skc_daddr", &daddr),
-		MW_FIELD_MEMBER("sock_common.skc_rcv_saddr", &rcv_saddr),
-		MW_FIELD_MEMBER("sock_common.skc_dport", &dport),
-		MW_FIELD_MEMBER("sock_common.skc_num", &num),
-		MW_FIELD_MEMBER("sock_common.skc_node", &node),
-		MW_FIELD_MEMBER("sock_common.skc_nulls_node", &nulls_node),
-		MW_FIELD_MEMBER_OPT("sock_common.skc_v6_daddr", &v6_daddr),
-		MW_FIELD_MEMBER_OPT("sock_common.skc_v6_rcv_saddr", &v6_rcv_saddr),
-		MW_FIELD_MEMBER("sock.sk_type", &type),
-		MW_FIELD_MEMBER("sock.sk_protocol", &protocol),
-		MW_FIELD_MEMBER("sock.sk_socket", &sk_socket),
-		MW_FIELD_MEMBER("sock.sk_receive_queue", &rq),
-		MW_FIELD_MEMBER("sock.sk_write_queue", &wq),
-		MW_FIELD_MEMBER("sock.sk_backlog.rmem_alloc", &rmem),
-		MW_FIELD_MEMBER("sock.sk_backlog.head", &bl_head),
-		MW_FIELD_MEMBER("sock.sk_wmem_alloc", &wmem),
-		MW_FIELD_MEMBER_OPT("sock.tcp_rtx_queue", &rtx),
-		MW_FIELD_MEMBER("sock.sk_ack_backlog", &ackb),
-		MW_FIELD_MEMBER("sock.sk_max_ack_backlog", &maxackb),
-		MW_FIELD_MEMBER_OPT("sock.sk_memcg", &sk_memcg),	/* CONFIG_MEMCG */
-		MW_FIELD_MEMBER("tcp_sock.rcv_nxt", &rcv_nxt),
-		MW_FIELD_MEMBER("tcp_sock.copied_seq", &copied_seq),
-		MW_FIELD_MEMBER("tcp_sock.write_seq", &write_seq),
-		MW_FIELD_MEMBER("tcp_sock.snd_una", &snd_una),
-		MW_FIELD_MEMBER("tcp_sock.out_of_order_queue", &ofo),
-		MW_FIELD_MEMBER_OPT("udp_sock.reader_queue", &reader_q),
-		MW_FIELD_MEMBER_OPT("udp_sock.forward_deficit", &fwd_def),
-		MW_FIELD_MEMBER_OPT("unix_sock.addr", &uaddr),
-		MW_FIELD_MEMBER_OPT("unix_sock.peer", &upeer),
-		MW_FIELD_MEMBER_OPT("unix_address.len", &ualen),
-		MW_FIELD_MEMBER_OPT("unix_address.name", &uaname),
-		MW_FIELD_MEMBER("socket.sk", &socket_sk),
-		MW_FIELD_MEMBER("socket_alloc.socket", &sa_socket),
-		MW_FIELD_MEMBER("socket_alloc.vfs_inode", &sa_inode),
-		MW_FIELD_MEMBER("inode.i_ino", &i_ino),
-		MW_FIELD_MEMBER("file.f_op", &f_op),
-		MW_FIELD_MEMBER("file.private_data", &priv),
-		MW_FIELD_MEMBER("file.f_inode", &f_inode),
-		MW_FIELD_MEMBER_OPT("inet_hashinfo.ehash", &hi_ehash),
-		MW_FIELD_MEMBER_OPT("inet_hashinfo.ehash_mask", &hi_ehash_mask),
-		MW_FIELD_MEMBER_OPT("inet_hashinfo.lhash2", &hi_lhash2),
-		MW_FIELD_MEMBER_OPT("inet_hashinfo.lhash2_mask", &hi_lhash2_mask),
-		MW_FIELD_SIZEOF_OPT("inet_ehash_bucket", &ehb_size),
-		MW_FIELD_MEMBER_OPT("inet_ehash_bucket.chain", &ehb_chain),
-		MW_FIELD_SIZEOF_OPT("inet_listen_hashbucket", &lhb_size),
-		MW_FIELD_MEMBER_OPT("inet_listen_hashbucket.nulls_head", &lhb_head),
-		MW_FIELD_MEMBER_OPT("udp_table.hash", &ut_hash),
-		MW_FIELD_MEMBER_OPT("udp_table.mask", &ut_mask),
-		MW_FIELD_SIZEOF_OPT("udp_hslot", &hslot_size),
-		MW_FIELD_MEMBER_OPT("udp_hslot.head", &hslot_head),
-		MW_FIELD_MEMBER_OPT("net.list", &net_list),
-		MW_FIELD_MEMBER_OPT("net.unx.table.buckets", &net_unix),
-		MW_FIELD_MEMBER_OPT("net.packet.sklist", &net_packet),
-		MW_FIELD_MEMBER_OPT("net.ipv4.tcp_death_row.hashinfo", &net_hashinfo),
-		MW_FIELD_MEMBER_OPT("net.ipv4.udp_table", &net_udp),
-		MW_FIELD_SIZEOF_OPT("netlink_table", &nlt_size),
-		MW_FIELD_MEMBER_OPT("netlink_table.hash.tbl", &nlt_tbl),
-		MW_FIELD_MEMBER_OPT("bucket_table.size", &bt_size),
-		MW_FIELD_MEMBER_OPT("bucket_table.nest", &bt_nest),
-		MW_FIELD_MEMBER_OPT("bucket_table.buckets", &bt_buckets),
-		MW_FIELD_MEMBER_OPT("netlink_sock.node", &nlk_node),
-		MW_FIELD_MEMBER_OPT("rhash_head.next", &rh_next),
+	/* values worked out from more than one number */
+	struct mw_field type, protocol, sa_socket, sa_inode, listening;
+#define L struct sock_layout
+	const struct mw_layout_field fields[] = {
+		MW_LAYOUT_MEMBER(L, "sock_common.skc_family", family),
+		MW_LAYOUT_MEMBER(L, "sock_common.skc_state", state),
+		MW_LAYOUT_MEMBER(L, "sock_common.skc_daddr", daddr),
+		MW_LAYOUT_MEMBER(L, "sock_common.skc_rcv_saddr", rcv_saddr),
+		MW_LAYOUT_MEMBER(L, "sock_common.skc_dport", dport),
+		MW_LAYOUT_MEMBER(L, "sock_common.skc_num", num),
+		MW_LAYOUT_MEMBER(L, "sock_common.skc_node", node),
+		MW_LAYOUT_MEMBER(L, "sock_common.skc_nulls_node", nulls_node),
+		MW_LAYOUT_MEMBER_OPT(L, "sock_common.skc_v6_daddr", v6_daddr, has_v6),
+		MW_LAYOUT_MEMBER_OPT(L, "sock_common.skc_v6_rcv_saddr", v6_rcv_saddr, has_v6),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "sock.sk_type", &type),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "sock.sk_protocol", &protocol),
+		MW_LAYOUT_MEMBER(L, "sock.sk_socket", sk_socket),
+		MW_LAYOUT_MEMBER(L, "sock.sk_receive_queue", receive_queue),
+		MW_LAYOUT_MEMBER(L, "sock.sk_write_queue", write_queue),
+		MW_LAYOUT_MEMBER(L, "sock.sk_backlog.rmem_alloc", rmem_alloc),
+		MW_LAYOUT_MEMBER(L, "sock.sk_backlog.head", backlog_head),
+		MW_LAYOUT_MEMBER(L, "sock.sk_wmem_alloc", wmem_alloc),
+		MW_LAYOUT_MEMBER_OPT(L, "sock.tcp_rtx_queue", rtx_queue, has_rtx),
+		MW_LAYOUT_MEMBER(L, "sock.sk_ack_backlog", ack_backlog),
+		MW_LAYOUT_MEMBER(L, "sock.sk_max_ack_backlog", max_ack_backlog),
+		MW_LAYOUT_MEMBER_OPT(L, "sock.sk_memcg", sk_memcg, has_sk_memcg),	/* CONFIG_MEMCG */
+		MW_LAYOUT_MEMBER(L, "tcp_sock.rcv_nxt", rcv_nxt),
+		MW_LAYOUT_MEMBER(L, "tcp_sock.copied_seq", copied_seq),
+		MW_LAYOUT_MEMBER(L, "tcp_sock.write_seq", write_seq),
+		MW_LAYOUT_MEMBER(L, "tcp_sock.snd_una", snd_una),
+		MW_LAYOUT_MEMBER(L, "tcp_sock.out_of_order_queue", ofo),
+		MW_LAYOUT_MEMBER_OPT(L, "udp_sock.reader_queue", reader_queue, has_reader_queue),
+		MW_LAYOUT_MEMBER_OPT(L, "udp_sock.forward_deficit", forward_deficit, has_forward_deficit),
+		MW_LAYOUT_MEMBER_OPT(L, "unix_sock.addr", unix_addr, has_unix),
+		MW_LAYOUT_MEMBER_OPT(L, "unix_sock.peer", unix_peer, has_unix),
+		MW_LAYOUT_MEMBER_OPT(L, "unix_address.len", uaddr_len, has_unix),
+		MW_LAYOUT_MEMBER_OPT(L, "unix_address.name", uaddr_name, has_unix),
+		MW_LAYOUT_MEMBER(L, "socket.sk", socket_sk),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "socket_alloc.socket", &sa_socket),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "socket_alloc.vfs_inode", &sa_inode),
+		MW_LAYOUT_MEMBER(L, "inode.i_ino", i_ino),
+		MW_LAYOUT_MEMBER(L, "file.f_op", f_op),
+		MW_LAYOUT_MEMBER(L, "file.private_data", private_data),
+		MW_LAYOUT_MEMBER(L, "file.f_inode", f_inode),
+		MW_LAYOUT_MEMBER_OPT(L, "inet_hashinfo.ehash", hi_ehash, has_tcp_tables),
+		MW_LAYOUT_MEMBER_OPT(L, "inet_hashinfo.ehash_mask", hi_ehash_mask, has_tcp_tables),
+		MW_LAYOUT_MEMBER_OPT(L, "inet_hashinfo.lhash2", hi_lhash2, has_tcp_tables),
+		MW_LAYOUT_MEMBER_OPT(L, "inet_hashinfo.lhash2_mask", hi_lhash2_mask, has_tcp_tables),
+		MW_LAYOUT_SIZEOF_OPT(L, "inet_ehash_bucket", ehb_size, has_tcp_tables),
+		MW_LAYOUT_MEMBER_OPT(L, "inet_ehash_bucket.chain", ehb_chain, has_tcp_tables),
+		MW_LAYOUT_SIZEOF_OPT(L, "inet_listen_hashbucket", lhb_size, has_tcp_tables),
+		MW_LAYOUT_MEMBER_OPT(L, "inet_listen_hashbucket.nulls_head", lhb_head, has_tcp_tables),
+		MW_LAYOUT_RAW_OPT(MW_FIELD_KIND_MEMBER, "inet_hashinfo.listening_hash", &listening),
+		MW_LAYOUT_MEMBER_OPT(L, "udp_table.hash", ut_hash, has_udp_tables),
+		MW_LAYOUT_MEMBER_OPT(L, "udp_table.mask", ut_mask, has_udp_tables),
+		MW_LAYOUT_SIZEOF_OPT(L, "udp_hslot", hslot_size, has_udp_tables),
+		MW_LAYOUT_MEMBER_OPT(L, "udp_hslot.head", hslot_head, has_udp_tables),
+		MW_LAYOUT_MEMBER_OPT(L, "net.list", net_list, has_net),
+		MW_LAYOUT_MEMBER_OPT(L, "net.unx.table.buckets", net_unix_buckets, has_net_unix),
+		MW_LAYOUT_MEMBER_OPT(L, "net.packet.sklist", net_packet_sklist, has_net_packet),
+		MW_LAYOUT_MEMBER_OPT(L, "net.ipv4.tcp_death_row.hashinfo", net_hashinfo, has_net_hashinfo),
+		MW_LAYOUT_MEMBER_OPT(L, "net.ipv4.udp_table", net_udp_table, has_net_udp),
+		MW_LAYOUT_SIZEOF_OPT(L, "netlink_table", nlt_size, has_netlink),
+		MW_LAYOUT_MEMBER_OPT(L, "netlink_table.hash.tbl", nlt_tbl, has_netlink),
+		MW_LAYOUT_MEMBER_OPT(L, "bucket_table.size", bt_size, has_netlink),
+		MW_LAYOUT_MEMBER_OPT(L, "bucket_table.nest", bt_nest, has_netlink),
+		MW_LAYOUT_MEMBER_OPT(L, "bucket_table.buckets", bt_buckets, has_netlink),
+		MW_LAYOUT_MEMBER_OPT(L, "netlink_sock.node", nlk_node, has_netlink),
+		MW_LAYOUT_MEMBER_OPT(L, "rhash_head.next", rh_next, has_netlink),
+		MW_LAYOUT_SIZEOF_MAYBE(L, "sock_common", skc_size),
+		MW_LAYOUT_SIZEOF_MAYBE(L, "net", net_size),
 	};
-	struct mw_error *err = mw_types_resolve_fields(k->types, spec,
-						       MW_ARRAY_SIZE(spec));
+#undef L
+	memset(l, 0, sizeof(*l));
+	struct mw_error *err = mw_layout_resolve(k->types, fields,
+						 MW_ARRAY_SIZE(fields), l);
 	if (err)
 		return mw_error_prepend(err, "sockets");
-	memset(l, 0, sizeof(*l));
-	l->family = u32_of(family.offset);
-	l->state = u32_of(state.offset);
-	l->daddr = u32_of(daddr.offset);
-	l->rcv_saddr = u32_of(rcv_saddr.offset);
-	l->dport = u32_of(dport.offset);
-	l->num = u32_of(num.offset);
-	l->node = u32_of(node.offset);
-	l->nulls_node = u32_of(nulls_node.offset);
-	l->has_v6 = v6_daddr.found && v6_rcv_saddr.found;
-	l->v6_daddr = u32_of(v6_daddr.offset);
-	l->v6_rcv_saddr = u32_of(v6_rcv_saddr.offset);
-	l->type = u32_of(type.offset);
-	l->type_size = u32_of(type.size);
-	l->protocol = u32_of(protocol.offset);
-	l->protocol_size = u32_of(protocol.size);
+	l->type = mw_u32_of(type.offset);
+	l->type_size = mw_u32_of(type.size);
+	l->protocol = mw_u32_of(protocol.offset);
+	l->protocol_size = mw_u32_of(protocol.size);
 	if (type.bit_size || protocol.bit_size) {
 		/* before 5.6 sk_type and sk_protocol were bitfields */
 		return mw_error_create(MW_ERR_UNSUPPORTED,
 				       "sockets: sock.sk_type/sk_protocol are bitfields (kernel before 5.6)");
 	}
-	l->sk_socket = u32_of(sk_socket.offset);
-	l->receive_queue = u32_of(rq.offset);
-	l->write_queue = u32_of(wq.offset);
-	l->rmem_alloc = u32_of(rmem.offset);
-	l->backlog_head = u32_of(bl_head.offset);
-	l->wmem_alloc = u32_of(wmem.offset);
-	l->has_rtx = rtx.found;
-	l->rtx_queue = u32_of(rtx.offset);
-	l->ack_backlog = u32_of(ackb.offset);
-	l->max_ack_backlog = u32_of(maxackb.offset);
-	l->has_sk_memcg = sk_memcg.found;
-	l->sk_memcg = u32_of(sk_memcg.offset);
-	l->rcv_nxt = u32_of(rcv_nxt.offset);
-	l->copied_seq = u32_of(copied_seq.offset);
-	l->write_seq = u32_of(write_seq.offset);
-	l->snd_una = u32_of(snd_una.offset);
-	l->ofo = u32_of(ofo.offset);
-	l->has_reader_queue = reader_q.found;
-	l->reader_queue = u32_of(reader_q.offset);
-	l->has_forward_deficit = fwd_def.found;
-	l->forward_deficit = u32_of(fwd_def.offset);
-	l->has_unix = uaddr.found && upeer.found && ualen.found && uaname.found;
-	l->unix_addr = u32_of(uaddr.offset);
-	l->unix_peer = u32_of(upeer.offset);
-	l->uaddr_len = u32_of(ualen.offset);
-	l->uaddr_name = u32_of(uaname.offset);
-	l->socket_sk = u32_of(socket_sk.offset);
-	l->socket_inode = u32_of(sa_inode.offset - sa_socket.offset);
-	l->i_ino = u32_of(i_ino.offset);
-	l->f_op = u32_of(f_op.offset);
-	l->private_data = u32_of(priv.offset);
-	l->f_inode = u32_of(f_inode.offset);
-
-	l->has_tcp_tables = hi_ehash.found && hi_ehash_mask.found && hi_lhash2.found &&
-		hi_lhash2_mask.found && ehb_size.found && ehb_chain.found &&
-		lhb_size.found && lhb_head.found;
-	l->hi_ehash = u32_of(hi_ehash.offset);
-	l->hi_ehash_mask = u32_of(hi_ehash_mask.offset);
-	l->hi_lhash2 = u32_of(hi_lhash2.offset);
-	l->hi_lhash2_mask = u32_of(hi_lhash2_mask.offset);
-	l->ehb_size = u32_of(ehb_size.size);
-	l->ehb_chain = u32_of(ehb_chain.offset);
-	l->lhb_size = u32_of(lhb_size.size);
-	l->lhb_head = u32_of(lhb_head.offset);
+	l->socket_inode = mw_u32_of(sa_inode.offset - sa_socket.offset);
+	if (listening.found && listening.nr_elements) {
+		l->hi_listening = mw_u32_of(listening.offset);
+		l->nr_listening = mw_u32_of(listening.nr_elements);
+	}
 	if (!l->has_tcp_tables)
 		mw_warn(w, "sockets: no inet_hashinfo ehash/lhash2 layout in the types; "
 			"TCP sockets no fd holds are not listed");
-	l->has_udp_tables = ut_hash.found && ut_mask.found && hslot_size.found &&
-		hslot_head.found;
-	l->ut_hash = u32_of(ut_hash.offset);
-	l->ut_mask = u32_of(ut_mask.offset);
-	l->hslot_size = u32_of(hslot_size.size);
-	l->hslot_head = u32_of(hslot_head.offset);
 	if (!l->has_udp_tables)
 		mw_warn(w, "sockets: no udp_table/udp_hslot layout in the types; "
 			"UDP sockets no fd holds are not listed");
-	l->has_net = net_list.found;
-	l->net_list = u32_of(net_list.offset);
-	l->has_net_unix = net_unix.found;
-	l->net_unix_buckets = u32_of(net_unix.offset);
-	l->has_net_packet = net_packet.found;
-	l->net_packet_sklist = u32_of(net_packet.offset);
-	l->has_net_hashinfo = net_hashinfo.found;
-	l->net_hashinfo = u32_of(net_hashinfo.offset);
-	l->has_net_udp = net_udp.found;
-	l->net_udp_table = u32_of(net_udp.offset);
-	l->has_netlink = nlt_size.found && nlt_tbl.found && bt_size.found &&
-		bt_nest.found && bt_buckets.found && nlk_node.found && rh_next.found;
-	l->nlt_size = u32_of(nlt_size.size);
-	l->nlt_tbl = u32_of(nlt_tbl.offset);
-	l->bt_size = u32_of(bt_size.offset);
-	l->bt_nest = u32_of(bt_nest.offset);
-	l->bt_buckets = u32_of(bt_buckets.offset);
-	l->nlk_node = u32_of(nlk_node.offset);
-	l->rh_next = u32_of(rh_next.offset);
 
 	if ((err = mw_kernel_symbol(k, "socket_file_ops", &l->socket_file_ops))) {
 		mw_warn_error(w, err, "sockets: socket_file_ops (sockets cannot be found through fds)");
 		l->socket_file_ops = 0;
 	}
 	return NULL;
-}
-
-/* ------------------------------------------------------------------ */
-/* Reads that remember the first error. */
-
-struct rd {
-	struct mw_kernel *k;
-	struct mw_error *err;
-};
-
-static uint64_t rd_uint(struct rd *r, uint64_t addr, unsigned size)
-{
-	uint8_t b[8] = { 0 };
-	if (r->err)
-		return 0;
-	if (size == 0 || size > 8)
-		size = 8;
-	if ((r->err = mw_kernel_read(r->k, addr, b, size)))
-		return 0;
-	uint64_t v = 0;
-	for (unsigned i = 0; i < size; i++)
-		v |= (uint64_t)b[i] << (8 * i);
-	return v;
-}
-
-static uint64_t rd64(struct rd *r, uint64_t addr) { return rd_uint(r, addr, 8); }
-static uint32_t rd32(struct rd *r, uint64_t addr) { return (uint32_t)rd_uint(r, addr, 4); }
-static uint16_t rd16(struct rd *r, uint64_t addr) { return (uint16_t)rd_uint(r, addr, 2); }
-static uint8_t rd8(struct rd *r, uint64_t addr) { return (uint8_t)rd_uint(r, addr, 1); }
-
-static void rd_bytes(struct rd *r, uint64_t addr, void *buf, size_t len)
-{
-	if (r->err) {
-		memset(buf, 0, len);
-		return;
-	}
-	if ((r->err = mw_kernel_read(r->k, addr, buf, len)))
-		memset(buf, 0, len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -314,6 +196,7 @@ static bool sock_is_mini(uint16_t family, uint8_t state)
 struct sockset {
 	struct mw_socket *v;
 	size_t nr, cap;
+	uint64_t max;			/* sock_commons the dump's RAM holds */
 	struct mw_addr_map index;	/* sk address -> index in v */
 };
 
@@ -327,8 +210,9 @@ static struct mw_socket *sockset_get(struct sockset *s, uint64_t sk,
 		*created = false;
 		return &s->v[*i];
 	}
-	if (s->nr >= MAX_SOCKETS) {
-		*err = mw_error_create(MW_ERR_LIMIT, "more than %d sockets", MAX_SOCKETS);
+	if (s->nr >= s->max) {
+		*err = mw_error_create(MW_ERR_LIMIT, "more than %" PRIu64 " sockets (more than"
+				       " the dump's RAM holds)", s->max);
 		return NULL;
 	}
 	if (s->nr == s->cap) {
@@ -385,6 +269,9 @@ struct ctx {
 	struct sockset set;
 	struct mw_sockets *out;
 	struct mw_error *fatal;	/* allocation failures */
+	uint64_t ram;		/* the dump's RAM: every walk's bound */
+	uint64_t max_chain;	/* sockets on one hash chain: RAM / sizeof(sock_common) */
+	uint64_t max_netns;	/* RAM / sizeof(struct net) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -400,8 +287,8 @@ static bool on_fd(uint32_t fd, uint64_t file, void *arg)
 	struct fd_arg *a = arg;
 	struct ctx *c = a->c;
 	const struct sock_layout *l = &c->l;
-	struct rd r = { .k = c->k };
-	uint64_t fop = rd64(&r, file + l->f_op);
+	struct mw_kcur r = mw_kcur_kernel(c->k);
+	uint64_t fop = mw_kcur_u64(&r, file + l->f_op);
 	if (r.err) {
 		char ctx[128];
 		snprintf(ctx, sizeof(ctx), "sockets: pid %d (%s) fd %u: file 0x%" PRIx64,
@@ -411,14 +298,14 @@ static bool on_fd(uint32_t fd, uint64_t file, void *arg)
 	}
 	if (fop != l->socket_file_ops)
 		return false;
-	uint64_t sock = rd64(&r, file + l->private_data);
-	uint64_t inode = rd64(&r, file + l->f_inode);
+	uint64_t sock = mw_kcur_u64(&r, file + l->private_data);
+	uint64_t inode = mw_kcur_u64(&r, file + l->f_inode);
 	uint64_t ino = 0;
 	if (!r.err && mw_kptr_ok(inode, 8))
-		ino = rd64(&r, inode + l->i_ino);
+		ino = mw_kcur_u64(&r, inode + l->i_ino);
 	uint64_t sk = 0;
 	if (!r.err && mw_kptr_ok(sock, 8))
-		sk = rd64(&r, sock + l->socket_sk);
+		sk = mw_kcur_u64(&r, sock + l->socket_sk);
 	if (r.err || !mw_kptr_ok(sk, 8)) {
 		char ctx[160];
 		snprintf(ctx, sizeof(ctx), "sockets: pid %d (%s) fd %u: socket 0x%" PRIx64
@@ -517,9 +404,9 @@ static void walk_hlist(struct ctx *c, uint64_t first, bool nulls,
 				table, node);
 			return;
 		}
-		if (++n > MAX_CHAIN) {
-			mw_warn(c->w, "sockets: %s: chain longer than %d; rest skipped",
-				table, MAX_CHAIN);
+		if (++n > c->max_chain) {
+			mw_warn(c->w, "sockets: %s: chain longer than %" PRIu64 " (more sockets"
+				" than the dump's RAM holds); rest skipped", table, c->max_chain);
 			return;
 		}
 		if (count)
@@ -536,38 +423,13 @@ static void walk_hlist(struct ctx *c, uint64_t first, bool nulls,
 	}
 }
 
-/*
- * Read a hash table's bucket array. A page of it the dump left out was a
- * zero page (makedumpfile's dump level 1, mw-convert --exclude-zero): a
- * table's pages are kernel memory, never the page cache, user or free pages
- * the other dump levels leave out. So such pages read as empty buckets,
- * unless the dump is incomplete (cut short), where a missing page says
- * nothing about its contents.
- */
+/* A hash table's bucket array: a page of it the dump left out reads as
+ * empty buckets (see mw_kernel_read_zero_filtered), counted. */
 static struct mw_error *read_table(struct ctx *c, uint64_t addr, void *buf,
 				   size_t len)
 {
-	struct mw_error *err = mw_kernel_read(c->k, addr, buf, len);
-	if (!err || err->code != MW_ERR_NOT_IN_DUMP ||
-	    mw_reader_info(c->k->reader)->incomplete)
-		return err;
-	mw_error_destroy(err);
-	uint8_t *b = buf;
-	for (size_t done = 0; done < len;) {
-		size_t n = 4096 - (size_t)((addr + done) & 4095);
-		if (n > len - done)
-			n = len - done;
-		err = mw_kernel_read(c->k, addr + done, b + done, n);
-		if (err && err->code == MW_ERR_NOT_IN_DUMP) {
-			mw_error_destroy(err);
-			memset(b + done, 0, n);
-			c->out->counts.zero_table_pages++;
-		} else if (err) {
-			return err;
-		}
-		done += n;
-	}
-	return NULL;
+	return mw_kernel_read_zero_filtered(c->k, addr, buf, len,
+					    &c->out->counts.zero_table_pages);
 }
 
 /* An array of nr buckets of bsize bytes with a list head at head_off. */
@@ -586,10 +448,8 @@ static void walk_buckets(struct ctx *c, uint64_t base, uint64_t nr,
 	}
 	/* a hash table is a small part of RAM (alloc_large_system_hash
 	 * scales it to memory): a bigger one is a corrupt size */
-	uint64_t ram = mw_reader_info(c->k->reader)->total_bytes;
+	uint64_t ram = c->ram;
 	uint64_t max = ram / bsize / 4;
-	if (max > MAX_HASH_BUCKETS)
-		max = MAX_HASH_BUCKETS;
 	if (nr > max) {
 		mw_warn(c->w, "sockets: %s: %" PRIu64 " buckets is too many for %" PRIu64
 			" bytes of RAM; only %" PRIu64 " read", table, nr, ram, max);
@@ -628,11 +488,11 @@ static void walk_buckets(struct ctx *c, uint64_t base, uint64_t nr,
 static void walk_tcp_hashinfo(struct ctx *c, uint64_t hi)
 {
 	const struct sock_layout *l = &c->l;
-	struct rd r = { .k = c->k };
-	uint64_t ehash = rd64(&r, hi + l->hi_ehash);
-	uint32_t emask = rd32(&r, hi + l->hi_ehash_mask);
-	uint64_t lhash2 = rd64(&r, hi + l->hi_lhash2);
-	uint32_t lmask = rd32(&r, hi + l->hi_lhash2_mask);
+	struct mw_kcur r = mw_kcur_kernel(c->k);
+	uint64_t ehash = mw_kcur_u64(&r, hi + l->hi_ehash);
+	uint32_t emask = mw_kcur_u32(&r, hi + l->hi_ehash_mask);
+	uint64_t lhash2 = mw_kcur_u64(&r, hi + l->hi_lhash2);
+	uint32_t lmask = mw_kcur_u32(&r, hi + l->hi_lhash2_mask);
 	if (r.err) {
 		mw_warn_error(c->w, r.err, "sockets: TCP hash tables");
 		return;
@@ -640,7 +500,10 @@ static void walk_tcp_hashinfo(struct ctx *c, uint64_t hi)
 	if (ehash)
 		walk_buckets(c, ehash, (uint64_t)emask + 1, l->ehb_size, l->ehb_chain,
 			     true, l->nulls_node, "TCP established hash", NULL);
-	if (lhash2)
+	if (l->nr_listening)
+		walk_buckets(c, hi + l->hi_listening, l->nr_listening, l->lhb_size,
+			     l->lhb_head, true, l->nulls_node, "TCP listening hash", NULL);
+	else if (lhash2)
 		walk_buckets(c, lhash2, (uint64_t)lmask + 1, l->lhb_size, l->lhb_head,
 			     true, l->nulls_node, "TCP listening hash", NULL);
 }
@@ -648,9 +511,9 @@ static void walk_tcp_hashinfo(struct ctx *c, uint64_t hi)
 static void walk_udp_table(struct ctx *c, uint64_t ut, const char *name)
 {
 	const struct sock_layout *l = &c->l;
-	struct rd r = { .k = c->k };
-	uint64_t hash = rd64(&r, ut + l->ut_hash);
-	uint32_t mask = rd32(&r, ut + l->ut_mask);
+	struct mw_kcur r = mw_kcur_kernel(c->k);
+	uint64_t hash = mw_kcur_u64(&r, ut + l->ut_hash);
+	uint32_t mask = mw_kcur_u32(&r, ut + l->ut_mask);
 	if (r.err) {
 		char ctx[64];
 		snprintf(ctx, sizeof(ctx), "sockets: %s", name);
@@ -677,8 +540,8 @@ static void count_netlink(struct ctx *c)
 	if (!mw_kptr_ok(nl_table, 8))
 		return;
 	for (unsigned proto = 0; proto < NETLINK_MAX_LINKS && !c->fatal; proto++) {
-		struct rd r = { .k = c->k };
-		uint64_t tbl = rd64(&r, nl_table + (uint64_t)proto * l->nlt_size + l->nlt_tbl);
+		struct mw_kcur r = mw_kcur_kernel(c->k);
+		uint64_t tbl = mw_kcur_u64(&r, nl_table + (uint64_t)proto * l->nlt_size + l->nlt_tbl);
 		if (r.err) {
 			mw_warn_error(c->w, r.err, "sockets: nl_table");
 			return;
@@ -690,8 +553,8 @@ static void count_netlink(struct ctx *c)
 				" is not a kernel pointer", proto, tbl);
 			continue;
 		}
-		uint32_t size = rd32(&r, tbl + l->bt_size);
-		uint32_t nest = rd32(&r, tbl + l->bt_nest);
+		uint32_t size = mw_kcur_u32(&r, tbl + l->bt_size);
+		uint32_t nest = mw_kcur_u32(&r, tbl + l->bt_nest);
 		if (r.err) {
 			mw_warn_error(c->w, r.err, "sockets: nl_table bucket table");
 			continue;
@@ -704,8 +567,12 @@ static void count_netlink(struct ctx *c)
 		/* bucket values: bit 0 is the bucket lock; 0 is empty */
 		enum { CHUNK = 512 };
 		uint64_t b[CHUNK];
-		if (size > MAX_HASH_BUCKETS)
-			size = MAX_HASH_BUCKETS;
+		if (size > c->ram / 8 / 4) {
+			mw_warn(c->w, "sockets: nl_table[%u]: %" PRIu32 " buckets is too many for %"
+				PRIu64 " bytes of RAM; only %" PRIu64 " read", proto, size, c->ram,
+				c->ram / 8 / 4);
+			size = (uint32_t)(c->ram / 8 / 4);
+		}
 		for (uint32_t i = 0; i < size; i += CHUNK) {
 			uint32_t n = size - i < CHUNK ? size - i : CHUNK;
 			if ((err = read_table(c, tbl + l->bt_buckets + (uint64_t)i * 8,
@@ -781,30 +648,30 @@ static void find_by_tables(struct ctx *c)
 		}
 		while (next != head && !c->fatal) {
 			if (mw_cycle_step(&cy, next) || !mw_kptr_ok(next, 8) ||
-			    c->out->counts.netns >= MAX_NETNS) {
+			    c->out->counts.netns >= c->max_netns) {
 				mw_warn(c->w, "sockets: network namespace list broken at 0x%" PRIx64,
 					next);
 				break;
 			}
 			uint64_t net = next - l->net_list;
-			struct rd r = { .k = c->k };
+			struct mw_kcur r = mw_kcur_kernel(c->k);
 			c->out->counts.netns++;
 			if (l->has_net_hashinfo && l->has_tcp_tables)
-				add_addr(tcp, &ntcp, rd64(&r, net + l->net_hashinfo));
+				add_addr(tcp, &ntcp, mw_kcur_u64(&r, net + l->net_hashinfo));
 			if (l->has_net_udp && l->has_udp_tables)
-				add_addr(udp, &nudp, rd64(&r, net + l->net_udp_table));
+				add_addr(udp, &nudp, mw_kcur_u64(&r, net + l->net_udp_table));
 			if (r.err) {
 				mw_warn_error(c->w, r.err, "sockets: network namespace tables");
 				r.err = NULL;
 			}
 			if (l->has_net_unix) {
-				uint64_t buckets = rd64(&r, net + l->net_unix_buckets);
+				uint64_t buckets = mw_kcur_u64(&r, net + l->net_unix_buckets);
 				if (!r.err && buckets)
 					walk_buckets(c, buckets, UNIX_HASH_SIZE, 8, 0, false,
 						     l->node, "unix table", NULL);
 			}
 			if (l->has_net_packet) {
-				uint64_t first = rd64(&r, net + l->net_packet_sklist);
+				uint64_t first = mw_kcur_u64(&r, net + l->net_packet_sklist);
 				if (!r.err && first) {
 					uint64_t before = c->set.nr;
 					walk_hlist(c, first, false, l->node, "packet list", NULL);
@@ -856,24 +723,24 @@ static void format_inet6(char *buf, size_t len, const uint8_t addr[16], uint16_t
 	snprintf(buf, len, "[%s]:%u", a, port);
 }
 
-static void describe_addresses(struct ctx *c, struct mw_socket *so, struct rd *r)
+static void describe_addresses(struct ctx *c, struct mw_socket *so, struct mw_kcur *r)
 {
 	const struct sock_layout *l = &c->l;
 	uint64_t sk = so->sk;
-	uint16_t num = rd16(r, sk + l->num);
+	uint16_t num = mw_kcur_u16(r, sk + l->num);
 	uint8_t dp[2];
-	rd_bytes(r, sk + l->dport, dp, 2);
+	mw_kcur_bytes(r, sk + l->dport, dp, 2);
 	uint16_t dport = (uint16_t)(dp[0] << 8 | dp[1]);
 	if (so->family == MW_AF_INET) {
 		uint8_t s[4], d[4];
-		rd_bytes(r, sk + l->rcv_saddr, s, 4);
-		rd_bytes(r, sk + l->daddr, d, 4);
+		mw_kcur_bytes(r, sk + l->rcv_saddr, s, 4);
+		mw_kcur_bytes(r, sk + l->daddr, d, 4);
 		format_inet(so->local, sizeof(so->local), s, num);
 		format_inet(so->remote, sizeof(so->remote), d, dport);
 	} else if (so->family == MW_AF_INET6 && l->has_v6) {
 		uint8_t s[16], d[16];
-		rd_bytes(r, sk + l->v6_rcv_saddr, s, 16);
-		rd_bytes(r, sk + l->v6_daddr, d, 16);
+		mw_kcur_bytes(r, sk + l->v6_rcv_saddr, s, 16);
+		mw_kcur_bytes(r, sk + l->v6_daddr, d, 16);
 		format_inet6(so->local, sizeof(so->local), s, num);
 		format_inet6(so->remote, sizeof(so->remote), d, dport);
 	}
@@ -883,21 +750,21 @@ static void describe_addresses(struct ctx *c, struct mw_socket *so, struct rd *r
 static void unix_address(struct ctx *c, uint64_t usk, char *buf, size_t len)
 {
 	const struct sock_layout *l = &c->l;
-	struct rd r = { .k = c->k };
+	struct mw_kcur r = mw_kcur_kernel(c->k);
 	buf[0] = '\0';
-	uint64_t addr = rd64(&r, usk + l->unix_addr);
+	uint64_t addr = mw_kcur_u64(&r, usk + l->unix_addr);
 	if (r.err || !addr || !mw_kptr_ok(addr, 4)) {
 		mw_error_destroy(r.err);
 		return;
 	}
-	int32_t alen = (int32_t)rd32(&r, addr + l->uaddr_len);
+	int32_t alen = (int32_t)mw_kcur_u32(&r, addr + l->uaddr_len);
 	/* sockaddr_un: sa_family_t (2 bytes), then the path */
 	uint8_t name[110];
 	if (alen <= 2 || alen > (int32_t)sizeof(name)) {
 		mw_error_destroy(r.err);
 		return;
 	}
-	rd_bytes(&r, addr + l->uaddr_name, name, (size_t)alen);
+	mw_kcur_bytes(&r, addr + l->uaddr_name, name, (size_t)alen);
 	if (r.err) {
 		mw_error_destroy(r.err);
 		return;
@@ -919,13 +786,13 @@ static void unix_address(struct ctx *c, uint64_t usk, char *buf, size_t len)
 	buf[o] = '\0';
 }
 
-static uint64_t sock_inode(struct ctx *c, uint64_t sk, struct rd *r)
+static uint64_t sock_inode(struct ctx *c, uint64_t sk, struct mw_kcur *r)
 {
 	const struct sock_layout *l = &c->l;
-	uint64_t socket = rd64(r, sk + l->sk_socket);
+	uint64_t socket = mw_kcur_u64(r, sk + l->sk_socket);
 	if (r->err || !socket || !mw_kptr_ok(socket, 8))
 		return 0;
-	return rd64(r, socket + l->socket_inode + l->i_ino);
+	return mw_kcur_u64(r, socket + l->socket_inode + l->i_ino);
 }
 
 static bool is_tcp(const struct mw_socket *so)
@@ -942,7 +809,7 @@ static bool is_udp(const struct mw_socket *so)
 }
 
 static struct mw_error *walk_queues(struct ctx *c, struct mw_skb_walker *sw,
-				    struct mw_socket *so, struct rd *r)
+				    struct mw_socket *so, struct mw_kcur *r)
 {
 	const struct sock_layout *l = &c->l;
 	uint64_t sk = so->sk;
@@ -952,7 +819,7 @@ static struct mw_error *walk_queues(struct ctx *c, struct mw_skb_walker *sw,
 	snprintf(what, sizeof(what), "sock 0x%" PRIx64 " receive queue", sk);
 	if ((err = mw_skb_walk_list(sw, sk + l->receive_queue, what, &so->recv)))
 		return err;
-	uint64_t bl = rd64(r, sk + l->backlog_head);
+	uint64_t bl = mw_kcur_u64(r, sk + l->backlog_head);
 	if (!r->err && bl) {
 		snprintf(what, sizeof(what), "sock 0x%" PRIx64 " backlog", sk);
 		if ((err = mw_skb_walk_chain(sw, bl, what, &so->recv)))
@@ -983,12 +850,12 @@ static struct mw_error *measure(struct ctx *c, struct mw_skb_walker *sw,
 				struct mw_socket *so, uint32_t id)
 {
 	const struct sock_layout *l = &c->l;
-	struct rd r = { .k = c->k };
+	struct mw_kcur r = mw_kcur_kernel(c->k);
 	uint64_t sk = so->sk;
 	struct mw_error *err;
 
-	so->family = rd16(&r, sk + l->family);
-	so->state = rd8(&r, sk + l->state);
+	so->family = mw_kcur_u16(&r, sk + l->family);
+	so->state = mw_kcur_u8(&r, sk + l->state);
 	if (r.err) {
 		char ctx[96];
 		snprintf(ctx, sizeof(ctx), "sockets: sock 0x%" PRIx64 " unreadable", sk);
@@ -1006,17 +873,17 @@ static struct mw_error *measure(struct ctx *c, struct mw_skb_walker *sw,
 			mw_warn_error(c->w, r.err, "sockets: time-wait socket");
 		return NULL;
 	}
-	so->type = (uint16_t)rd_uint(&r, sk + l->type, l->type_size);
-	so->protocol = (uint16_t)rd_uint(&r, sk + l->protocol, l->protocol_size);
+	so->type = (uint16_t)mw_kcur_uint(&r, sk + l->type, l->type_size);
+	so->protocol = (uint16_t)mw_kcur_uint(&r, sk + l->protocol, l->protocol_size);
 	uint64_t ino = sock_inode(c, sk, &r);
 	if (!so->inode)
 		so->inode = ino;
 	describe_addresses(c, so, &r);
-	int32_t rmem = (int32_t)rd32(&r, sk + l->rmem_alloc);
-	uint32_t wmem = rd32(&r, sk + l->wmem_alloc);
-	so->ack_backlog = rd32(&r, sk + l->ack_backlog);
+	int32_t rmem = (int32_t)mw_kcur_u32(&r, sk + l->rmem_alloc);
+	uint32_t wmem = mw_kcur_u32(&r, sk + l->wmem_alloc);
+	so->ack_backlog = mw_kcur_u32(&r, sk + l->ack_backlog);
 	if (l->has_sk_memcg)
-		so->memcg = rd64(&r, sk + l->sk_memcg);
+		so->memcg = mw_kcur_u64(&r, sk + l->sk_memcg);
 	if (r.err) {
 		char ctx[96];
 		snprintf(ctx, sizeof(ctx), "sockets: sock 0x%" PRIx64, sk);
@@ -1025,7 +892,7 @@ static struct mw_error *measure(struct ctx *c, struct mw_skb_walker *sw,
 	}
 	if (so->family == MW_AF_UNIX && l->has_unix) {
 		unix_address(c, sk, so->local, sizeof(so->local));
-		uint64_t peer = rd64(&r, sk + l->unix_peer);
+		uint64_t peer = mw_kcur_u64(&r, sk + l->unix_peer);
 		if (!r.err && peer && mw_kptr_ok(peer, 8)) {
 			so->peer_inode = sock_inode(c, peer, &r);
 			unix_address(c, peer, so->remote, sizeof(so->remote));
@@ -1053,16 +920,16 @@ static struct mw_error *measure(struct ctx *c, struct mw_skb_walker *sw,
 		if (so->state == TCP_LISTEN) {
 			so->recv_queue_bytes = so->ack_backlog;
 		} else {
-			int32_t rx = (int32_t)(rd32(&r, sk + l->rcv_nxt) -
-					       rd32(&r, sk + l->copied_seq));
+			int32_t rx = (int32_t)(mw_kcur_u32(&r, sk + l->rcv_nxt) -
+					       mw_kcur_u32(&r, sk + l->copied_seq));
 			so->recv_queue_bytes = rx > 0 ? (uint64_t)rx : 0;
 		}
-		so->send_queue_bytes = (uint32_t)(rd32(&r, sk + l->write_seq) -
-						  rd32(&r, sk + l->snd_una));
+		so->send_queue_bytes = (uint32_t)(mw_kcur_u32(&r, sk + l->write_seq) -
+						  mw_kcur_u32(&r, sk + l->snd_una));
 	} else if (is_udp(so)) {
 		int32_t rx = rmem;
 		if (l->has_forward_deficit)
-			rx -= (int32_t)rd32(&r, sk + l->forward_deficit);
+			rx -= (int32_t)mw_kcur_u32(&r, sk + l->forward_deficit);
 		so->recv_queue_bytes = rx > 0 ? (uint64_t)rx : 0;
 		so->send_queue_bytes = wmem > 0 ? wmem - 1 : 0;
 	} else {
@@ -1073,6 +940,13 @@ static struct mw_error *measure(struct ctx *c, struct mw_skb_walker *sw,
 		char ctx[96];
 		snprintf(ctx, sizeof(ctx), "sockets: sock 0x%" PRIx64 " queue sizes", sk);
 		mw_warn_error(c->w, r.err, ctx);
+	}
+	/* queued bytes are in RAM: a counter beyond it is corrupt */
+	if (c->ram && (so->recv_queue_bytes > c->ram || so->send_queue_bytes > c->ram)) {
+		mw_warn(c->w, "sockets: sock 0x%" PRIx64 ": queue sizes %" PRIu64 " (receive) and %"
+			PRIu64 " (send) bytes, beyond the dump's %" PRIu64 " bytes of RAM; shown as 0",
+			sk, so->recv_queue_bytes, so->send_queue_bytes, c->ram);
+		so->recv_queue_bytes = so->send_queue_bytes = 0;
 	}
 	return NULL;
 }
@@ -1156,6 +1030,10 @@ static struct mw_error *kmem_init(struct ctx *c)
 	c->mem.max_pfn = max_pfn;
 	c->mem.page_struct_size = (uint32_t)page_size;
 	c->mem.page_shift = 12;
+	c->ram = mw_reader_info(k->reader)->total_bytes;
+	c->max_chain = mw_walk_cap(c->ram, c->l.skc_size);
+	c->max_netns = mw_walk_cap(c->ram, c->l.net_size);
+	c->set.max = c->max_chain;
 	return NULL;
 }
 
@@ -1170,12 +1048,12 @@ static struct mw_error *apply_filter(struct ctx *c, const struct mw_sockets_filt
 	size_t kept = 0;
 	for (size_t i = 0; i < c->set.nr; i++) {
 		struct mw_socket *so = &c->set.v[i];
-		struct rd r = { .k = c->k };
+		struct mw_kcur r = mw_kcur_kernel(c->k);
 		bool keep = false;
-		uint16_t family = rd16(&r, so->sk + l->family);
-		uint8_t state = rd8(&r, so->sk + l->state);
+		uint16_t family = mw_kcur_u16(&r, so->sk + l->family);
+		uint8_t state = mw_kcur_u8(&r, so->sk + l->state);
 		if (!r.err && !sock_is_mini(family, state)) {
-			uint64_t memcg = rd64(&r, so->sk + l->sk_memcg);
+			uint64_t memcg = mw_kcur_u64(&r, so->sk + l->sk_memcg);
 			keep = !r.err && f->keep(f->arg, memcg);
 		}
 		mw_error_destroy(r.err);

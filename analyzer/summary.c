@@ -13,16 +13,6 @@ enum {
 	FLAG_MIN_PAGES = 64,	/* 256 KiB: per-CPU caches drift by this much */
 };
 
-const char *mw_severity_name(enum mw_severity s)
-{
-	switch (s) {
-	case MW_SEVERITY_INFO: return "info";
-	case MW_SEVERITY_WARNING: return "warning";
-	case MW_SEVERITY_CRITICAL: return "critical";
-	}
-	return "info";
-}
-
 static void add_counter(struct mw_summary *s, const char *name, const char *kernel,
 			const char *scan, bool available, int64_t kernel_pages,
 			uint64_t scan_pages)
@@ -89,7 +79,8 @@ static void counters(const struct mw_pagescan *ps, struct mw_summary *s)
 	ok = mw_vmstat_node_sum(vs, "NR_PAGETABLE", &v);
 	add_counter(s, "pagetables", "NR_PAGETABLE (PageTables)", "pagetables",
 		    ok, v, c->pages[MW_PAGE_PAGETABLES]);
-	add_counter(s, "vmalloc", "nr_vmalloc_pages (VmallocUsed)",
+	add_counter(s, "vmalloc", vs->vmalloc_node_stat ? "NR_VMALLOC (VmallocUsed)" :
+		    "nr_vmalloc_pages (VmallocUsed)",
 		    "vmalloc + kernel_stack", vs->vmalloc_pages.found,
 		    (int64_t)vs->vmalloc_pages.pages,
 		    c->pages[MW_PAGE_VMALLOC] + c->pages[MW_PAGE_KERNEL_STACK]);
@@ -99,40 +90,15 @@ static void counters(const struct mw_pagescan *ps, struct mw_summary *s)
 	add_counter(s, "hugetlb", "hstates nr_huge_pages (Hugetlb)", "hugetlb",
 		    vs->hugetlb_pages.found, (int64_t)vs->hugetlb_pages.pages,
 		    c->pages[MW_PAGE_HUGETLB]);
+	/* a zone counter in the kernel's enum only with zsmalloc configured */
+	if (mw_vmstat_zone_item(vs, "NR_ZSPAGES") >= 0) {
+		ok = mw_vmstat_zone_sum(vs, "NR_ZSPAGES", &v);
+		add_counter(s, "zsmalloc", "NR_ZSPAGES (zram, zswap)", "zpool pages of zsmalloc",
+			    ok, v, c->zpool_pages[MW_ZPOOL_ZSMALLOC]);
+	}
 	ok = mw_vmstat_node_sum(vs, "NR_ANON_THPS", &v);
 	add_counter(s, "anon_thp", "NR_ANON_THPS (AnonHugePages)",
 		    "pages of PMD-sized folios (anon, file, shmem)", ok, v, c->thp_pages);
-}
-
-__attribute__((format(printf, 6, 7)))
-static struct mw_finding *finding(struct mw_summary *s, const char *id,
-				  enum mw_severity sev, uint64_t bytes,
-				  const char *advice, const char *fmt, ...)
-{
-	if (s->nr_findings >= MW_MAX_FINDINGS)
-		return NULL;
-	struct mw_finding *f = &s->findings[s->nr_findings++];
-	memset(f, 0, sizeof(*f));
-	snprintf(f->id, sizeof(f->id), "%s", id);
-	f->severity = sev;
-	f->bytes = bytes;
-	snprintf(f->advice, sizeof(f->advice), "%s", advice);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(f->title, sizeof(f->title), fmt, ap);
-	va_end(ap);
-	return f;
-}
-
-__attribute__((format(printf, 2, 3)))
-static void evidence(struct mw_finding *f, const char *fmt, ...)
-{
-	if (!f)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(f->evidence, sizeof(f->evidence), fmt, ap);
-	va_end(ap);
 }
 
 static double pct(uint64_t part, uint64_t whole)
@@ -140,153 +106,148 @@ static double pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-static void mib(uint64_t b, char *buf, size_t len)
+/* A category finding: bytes of category cat, percent of RAM. */
+static struct mw_finding *category(struct mw_findings *out, const struct mw_summary *s,
+				   enum mw_finding_kind kind, enum mw_severity sev,
+				   enum mw_advice advice, enum mw_page_category cat,
+				   uint64_t pages)
 {
-	if (b >= (1ULL << 30))
-		snprintf(buf, len, "%.1f GiB", (double)b / (1 << 30));
-	else if (b >= (1ULL << 20))
-		snprintf(buf, len, "%.1f MiB", (double)b / (1 << 20));
-	else
-		snprintf(buf, len, "%.0f KiB", (double)b / 1024);
+	struct mw_finding *f = mw_findings_add(out, kind, sev, s->bytes[cat]);
+	if (f) {
+		f->advice = advice;
+		f->u.pages.percent = pct(s->bytes[cat], s->total_bytes);
+		f->u.pages.pages = pages;
+	}
+	return f;
 }
 
-static int cmp_finding(const void *a, const void *b)
-{
-	const struct mw_finding *x = a, *y = b;
-	if (x->severity != y->severity)
-		return x->severity > y->severity ? -1 : 1;
-	return x->bytes > y->bytes ? -1 : x->bytes < y->bytes;
-}
+/* Thresholds: percent of RAM a category needs to make a finding. */
+enum {
+	UNACCOUNTED_PCT = 3, UNACCOUNTED_WARNING_PCT = 10,
+	SHMEM_PCT = 10, SHMEM_WARNING_PCT = 25,
+	FILE_PCT = 30, SLAB_PCT = 10, LOW_FREE_PCT = 5,
+};
 
-static void findings(const struct mw_pagescan *ps, struct mw_summary *s)
+/* Memory owned by nobody known, shmem, page cache. */
+static bool owners(const struct mw_pagescan *ps, const struct mw_summary *s,
+		   struct mw_findings *out)
 {
 	const struct mw_scan_counts *c = &ps->c;
-	uint64_t ps_ = ps->page_size, T = s->total_bytes;
-	uint64_t *B = s->bytes;
-	char h[32];
+	const uint64_t *B = s->bytes, T = s->total_bytes;
 	struct mw_finding *f;
 
 	double un = pct(B[MW_PAGE_UNACCOUNTED], T);
-	if (un >= 3.0 || B[MW_PAGE_UNACCOUNTED] >= (1ULL << 30)) {
-		mib(B[MW_PAGE_UNACCOUNTED], h, sizeof(h));
-		f = finding(s, "unaccounted-memory", un >= 10.0 ? MW_SEVERITY_WARNING : MW_SEVERITY_INFO,
-			    B[MW_PAGE_UNACCOUNTED],
-			    "Pages taken straight from the page allocator by drivers and subsystems "
-			    "(network receive buffers, page_frag caches, DMA buffers...) show up in no "
-			    "counter of /proc/meminfo. Check `memwhere sockets` for skb frag pages and "
-			    "compare with a healthy machine of the same kernel.",
-			    "%s (%.1f%% of RAM) is allocated but owned by nothing memwhere knows", h, un);
-		char k[32];
-		mib(c->kmem_charged_pages * ps_, k, sizeof(k));
-		evidence(f, "%" PRIu64 " pages with a reference and no mapping, slab, page table, "
-			 "stack, vmalloc or percpu owner; %s of them charged to a memory cgroup "
-			 "(__GFP_ACCOUNT); %" PRIu64 " non-LRU movable pages; %" PRIu64
-			 " pages with refcount 0 on no free list (later pages of multi-page "
-			 "allocations)",
-			 c->pages[MW_PAGE_UNACCOUNTED], k, c->movable_ops_pages, c->zero_ref_pages);
+	if (un >= UNACCOUNTED_PCT || B[MW_PAGE_UNACCOUNTED] >= (1ULL << 30)) {
+		f = category(out, s, MW_FINDING_UNACCOUNTED_MEMORY,
+			     un >= UNACCOUNTED_WARNING_PCT ? MW_SEVERITY_WARNING : MW_SEVERITY_INFO,
+			     MW_ADVICE_UNACCOUNTED, MW_PAGE_UNACCOUNTED, c->pages[MW_PAGE_UNACCOUNTED]);
+		if (!f)
+			return false;
+		f->u.pages.kmem_charged_bytes = c->kmem_charged_pages * ps->page_size;
+		f->u.pages.movable_ops_pages = c->movable_ops_pages;
+		/* zsmalloc pages (zram, zswap) the scan could not tell (the
+		 * allocator's marks not found) are non-LRU movable pages the
+		 * kernel counts: say how many of them there are */
+		int64_t zs = 0;
+		if (!c->zpool_pages[MW_ZPOOL_ZSMALLOC] &&
+		    mw_vmstat_zone_sum(&ps->vmstat, "NR_ZSPAGES", &zs) && zs > 0)
+			f->u.pages.zsmalloc_pages = (uint64_t)zs;
+		f->u.pages.zero_ref_pages = c->zero_ref_pages;
 	}
 	double sh = pct(B[MW_PAGE_SHMEM], T);
-	if (sh >= 10.0) {
-		mib(B[MW_PAGE_SHMEM], h, sizeof(h));
-		f = finding(s, "shmem-high", sh >= 25.0 ? MW_SEVERITY_WARNING : MW_SEVERITY_INFO,
-			    B[MW_PAGE_SHMEM],
-			    "tmpfs, /dev/shm, memfd and SysV shared memory stay until their files are "
-			    "removed (drop_caches does not free them); `memwhere files` lists them.",
-			    "shmem/tmpfs holds %s (%.1f%% of RAM)", h, sh);
-		evidence(f, "%" PRIu64 " pages of shmem address spaces (PG_swapbacked, not anon)",
-			 c->pages[MW_PAGE_SHMEM]);
+	if (sh >= SHMEM_PCT &&
+	    !category(out, s, MW_FINDING_SHMEM_HIGH,
+		      sh >= SHMEM_WARNING_PCT ? MW_SEVERITY_WARNING : MW_SEVERITY_INFO,
+		      MW_ADVICE_SHMEM, MW_PAGE_SHMEM, c->pages[MW_PAGE_SHMEM]))
+		return false;
+	if (pct(B[MW_PAGE_FILE], T) >= FILE_PCT) {
+		f = category(out, s, MW_FINDING_FILE_CACHE_HIGH, MW_SEVERITY_INFO,
+			     MW_ADVICE_FILE_CACHE, MW_PAGE_FILE, c->pages[MW_PAGE_FILE]);
+		if (!f)
+			return false;
+		f->u.pages.dirty_bytes = c->dirty_pages * ps->page_size;
+		f->u.pages.writeback_pages = c->writeback_pages;
 	}
-	double fi = pct(B[MW_PAGE_FILE], T);
-	if (fi >= 30.0) {
-		mib(B[MW_PAGE_FILE], h, sizeof(h));
-		f = finding(s, "file-cache-high", MW_SEVERITY_INFO, B[MW_PAGE_FILE],
-			    "Page cache is reclaimable but counts in container working sets; "
-			    "`memwhere files` ranks the files.",
-			    "page cache holds %s (%.1f%% of RAM)", h, fi);
-		char d[32];
-		mib(c->dirty_pages * ps_, d, sizeof(d));
-		evidence(f, "%" PRIu64 " file pages; %s dirty or shmem-dirty, %" PRIu64
-			 " pages under writeback", c->pages[MW_PAGE_FILE], d, c->writeback_pages);
-	}
-	double sr = pct(B[MW_PAGE_SLAB_RECLAIMABLE], T);
-	if (sr >= 10.0) {
-		mib(B[MW_PAGE_SLAB_RECLAIMABLE], h, sizeof(h));
-		f = finding(s, "slab-reclaimable-high", MW_SEVERITY_INFO, B[MW_PAGE_SLAB_RECLAIMABLE],
-			    "Mostly dentries and inodes (negative dentries from lookups of missing "
-			    "files grow without bound); `memwhere slab` ranks the caches.",
-			    "reclaimable slab holds %s (%.1f%% of RAM)", h, sr);
-		evidence(f, "%" PRIu64 " pages of slab caches with SLAB_RECLAIM_ACCOUNT",
-			 c->pages[MW_PAGE_SLAB_RECLAIMABLE]);
-	}
-	double su = pct(B[MW_PAGE_SLAB_UNRECLAIMABLE], T);
-	if (su >= 10.0) {
-		mib(B[MW_PAGE_SLAB_UNRECLAIMABLE], h, sizeof(h));
-		f = finding(s, "slab-unreclaimable-high", MW_SEVERITY_WARNING,
-			    B[MW_PAGE_SLAB_UNRECLAIMABLE],
-			    "Unreclaimable slab only shrinks when its objects are freed: look for a "
-			    "leak with `memwhere slab`.",
-			    "unreclaimable slab holds %s (%.1f%% of RAM)", h, su);
-		evidence(f, "%" PRIu64 " pages of slab caches without SLAB_RECLAIM_ACCOUNT",
-			 c->pages[MW_PAGE_SLAB_UNRECLAIMABLE]);
-	}
-	double fr = pct(B[MW_PAGE_FREE], T);
-	if (fr < 5.0) {
-		mib(B[MW_PAGE_FREE], h, sizeof(h));
-		f = finding(s, "low-free-memory", MW_SEVERITY_WARNING, B[MW_PAGE_FREE],
-			    "The machine was short of memory: the largest categories above are "
-			    "where it went.",
-			    "only %s (%.1f%% of RAM) is free", h, fr);
-		evidence(f, "%" PRIu64 " pages in buddy free blocks, %" PRIu64
-			 " on per-CPU free lists", c->free_buddy_pages, c->free_pcp_pages);
+	return true;
+}
+
+/* Slab, free memory, free huge pages. */
+static bool kernel_side(const struct mw_pagescan *ps, const struct mw_summary *s,
+			struct mw_findings *out)
+{
+	const struct mw_scan_counts *c = &ps->c;
+	const uint64_t *B = s->bytes, T = s->total_bytes;
+	struct mw_finding *f;
+
+	if (pct(B[MW_PAGE_SLAB_RECLAIMABLE], T) >= SLAB_PCT &&
+	    !category(out, s, MW_FINDING_SLAB_RECLAIMABLE_HIGH, MW_SEVERITY_INFO,
+		      MW_ADVICE_SLAB_RECLAIMABLE, MW_PAGE_SLAB_RECLAIMABLE,
+		      c->pages[MW_PAGE_SLAB_RECLAIMABLE]))
+		return false;
+	if (pct(B[MW_PAGE_SLAB_UNRECLAIMABLE], T) >= SLAB_PCT &&
+	    !category(out, s, MW_FINDING_SLAB_UNRECLAIMABLE_HIGH, MW_SEVERITY_WARNING,
+		      MW_ADVICE_SLAB_UNRECLAIMABLE, MW_PAGE_SLAB_UNRECLAIMABLE,
+		      c->pages[MW_PAGE_SLAB_UNRECLAIMABLE]))
+		return false;
+	if (pct(B[MW_PAGE_FREE], T) < LOW_FREE_PCT) {
+		f = category(out, s, MW_FINDING_LOW_FREE_MEMORY, MW_SEVERITY_WARNING,
+			     MW_ADVICE_LOW_FREE, MW_PAGE_FREE, c->pages[MW_PAGE_FREE]);
+		if (!f)
+			return false;
+		f->u.pages.buddy_pages = c->free_buddy_pages;
+		f->u.pages.pcp_pages = c->free_pcp_pages;
 	}
 	if (c->hugetlb_free_pages) {
-		mib(c->hugetlb_free_pages * ps_, h, sizeof(h));
-		f = finding(s, "hugetlb-free", MW_SEVERITY_INFO, c->hugetlb_free_pages * ps_,
-			    "Free huge pages are reserved for hugetlbfs and unusable otherwise; "
-			    "lower vm.nr_hugepages if nothing needs them.",
-			    "%s of hugetlb pages are allocated but free", h);
-		evidence(f, "%" PRIu64 " hugetlb folios, %" PRIu64 " pages free", c->hugetlb_folios,
-			 c->hugetlb_free_pages);
+		f = mw_findings_add(out, MW_FINDING_HUGETLB_FREE, MW_SEVERITY_INFO,
+				    c->hugetlb_free_pages * ps->page_size);
+		if (!f)
+			return false;
+		f->advice = MW_ADVICE_HUGETLB_FREE;
+		f->u.pages.pages = c->hugetlb_free_pages;
+		f->u.pages.hugetlb_folios = c->hugetlb_folios;
 	}
-	if (B[MW_PAGE_UNKNOWN]) {
-		mib(B[MW_PAGE_UNKNOWN], h, sizeof(h));
-		f = finding(s, "inconsistent-struct-pages", MW_SEVERITY_WARNING, B[MW_PAGE_UNKNOWN],
-			    "The warnings give the PFNs. Memory corruption, or types that do not "
-			    "match the dump.",
-			    "%s of pages have struct pages that make no sense", h);
-		evidence(f, "%" PRIu64 " inconsistent struct pages (%" PRIu64
-			 " of them slabs of no known cache)", c->bad_pages,
-			 c->slab_unknown_cache_pages);
+	return true;
+}
+
+/* What the scan could not say: bad struct pages, pages not in the dump,
+ * counters that differ from the kernel's. */
+static bool doubts(const struct mw_pagescan *ps, const struct mw_summary *s,
+		   struct mw_findings *out)
+{
+	const struct mw_scan_counts *c = &ps->c;
+	struct mw_finding *f;
+
+	if (s->bytes[MW_PAGE_UNKNOWN]) {
+		f = category(out, s, MW_FINDING_INCONSISTENT_STRUCT_PAGES, MW_SEVERITY_WARNING,
+			     MW_ADVICE_INCONSISTENT, MW_PAGE_UNKNOWN, c->bad_pages);
+		if (!f)
+			return false;
+		f->u.pages.slab_unknown_cache_pages = c->slab_unknown_cache_pages;
 	}
-	if (B[MW_PAGE_NOT_IN_DUMP]) {
-		mib(B[MW_PAGE_NOT_IN_DUMP], h, sizeof(h));
-		f = finding(s, "not-in-dump", MW_SEVERITY_INFO, B[MW_PAGE_NOT_IN_DUMP],
-			    "The dump left out the struct pages of this memory (filtered or "
-			    "incomplete dump); nothing can be said about it.",
-			    "%s of RAM cannot be classified: its struct pages are not in the dump", h);
-	}
+	if (s->bytes[MW_PAGE_NOT_IN_DUMP] &&
+	    !category(out, s, MW_FINDING_NOT_IN_DUMP, MW_SEVERITY_INFO, MW_ADVICE_NOT_IN_DUMP,
+		      MW_PAGE_NOT_IN_DUMP, c->pages[MW_PAGE_NOT_IN_DUMP]))
+		return false;
 	if (s->nr_flagged) {
-		char list[200] = "";
-		size_t len = 0;
-		for (size_t i = 0; i < s->nr_counters; i++) {
-			const struct mw_counter_cmp *cc = &s->counters[i];
-			if (!cc->flagged)
-				continue;
-			int n = snprintf(list + len, sizeof(list) - len, "%s%s %+.1f%%",
-					 len ? ", " : "", cc->name, cc->percent);
-			if (n < 0 || (size_t)n >= sizeof(list) - len)
-				break;
-			len += (size_t)n;
-		}
-		f = finding(s, "counters-differ", MW_SEVERITY_INFO, 0,
-			    "`memwhere pages` shows both numbers. A difference means pages the "
-			    "kernel counts one way and the struct pages show another (large kmalloc "
-			    "buffers count as unreclaimable slab but have no slab flag).",
-			    "the kernel's counters and the page scan differ by more than 1%% for %zu "
-			    "categor%s", s->nr_flagged, s->nr_flagged == 1 ? "y" : "ies");
-		evidence(f, "%s", list);
+		f = mw_findings_add(out, MW_FINDING_COUNTERS_DIFFER, MW_SEVERITY_INFO, 0);
+		if (!f)
+			return false;
+		f->advice = MW_ADVICE_COUNTERS_DIFFER;
+		f->u.counters.nr_flagged = s->nr_flagged;
+		f->u.counters.counters = s->counters;
+		f->u.counters.nr_counters = s->nr_counters;
 	}
-	qsort(s->findings, s->nr_findings, sizeof(s->findings[0]), cmp_finding);
+	return true;
+}
+
+struct mw_error *mw_summary_findings(const struct mw_pagescan *ps, const struct mw_summary *s,
+				     struct mw_findings *out)
+{
+	size_t from = out->nr;
+	if (!owners(ps, s, out) || !kernel_side(ps, s, out) || !doubts(ps, s, out))
+		return &mw_error_nomem;
+	mw_findings_sort_from(out, from);
+	return NULL;
 }
 
 void mw_summary_build(const struct mw_pagescan *ps, struct mw_summary *s)
@@ -297,5 +258,4 @@ void mw_summary_build(const struct mw_pagescan *ps, struct mw_summary *s)
 	for (int i = 0; i < MW_PAGE_NR_CATEGORIES; i++)
 		s->bytes[i] = ps->c.pages[i] * ps->page_size;
 	counters(ps, s);
-	findings(ps, s);
 }

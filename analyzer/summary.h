@@ -11,23 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer/findings.h"
 #include "analyzer/pagescan.h"
-
-enum mw_severity {
-	MW_SEVERITY_INFO = 0,
-	MW_SEVERITY_WARNING,
-	MW_SEVERITY_CRITICAL,
-};
-const char *mw_severity_name(enum mw_severity s);
-
-struct mw_finding {
-	char id[40];
-	enum mw_severity severity;
-	uint64_t bytes;
-	char title[200];
-	char evidence[400];
-	char advice[300];
-};
 
 /* One kernel counter next to the scan's count of the same pages. */
 struct mw_counter_cmp {
@@ -42,19 +27,21 @@ struct mw_counter_cmp {
 	bool flagged;		/* over 1% and over 64 pages (256 KiB) */
 };
 
-enum { MW_MAX_FINDINGS = 16, MW_MAX_COUNTERS = 16 };
+enum { MW_MAX_COUNTERS = 16 };
 
 struct mw_summary {
 	uint64_t page_size;
 	uint64_t total_bytes;
 	uint64_t bytes[MW_PAGE_NR_CATEGORIES];
-	struct mw_finding findings[MW_MAX_FINDINGS];	/* by severity, then bytes */
-	size_t nr_findings;
 	struct mw_counter_cmp counters[MW_MAX_COUNTERS];
 	size_t nr_counters;
 	size_t nr_flagged;
 };
 
 void mw_summary_build(const struct mw_pagescan *ps, struct mw_summary *ret);
+/* The page scan's findings (categories over their thresholds, counters
+ * that differ), appended to out and ranked among themselves. */
+struct mw_error *mw_summary_findings(const struct mw_pagescan *ps, const struct mw_summary *s,
+				     struct mw_findings *out);
 
 #endif

@@ -6,49 +6,62 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/layout.h"
 #include "analyzer/task.h"
 #include "analyzer/walk.h"
-
-static uint32_t u32_of(uint64_t v)
-{
-	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
-}
 
 struct mw_error *mw_task_layout_resolve(struct mw_kernel *k,
 					struct mw_task_layout *l)
 {
-	struct mw_field tasks, pid, tgid, comm, files, flags, fdt, max_fds, fd;
-	const struct mw_field_spec spec[] = {
-		MW_FIELD_MEMBER("task_struct.tasks", &tasks),
-		MW_FIELD_MEMBER("task_struct.pid", &pid),
-		MW_FIELD_MEMBER("task_struct.tgid", &tgid),
-		MW_FIELD_MEMBER("task_struct.comm", &comm),
-		MW_FIELD_MEMBER("task_struct.files", &files),
-		MW_FIELD_MEMBER("task_struct.flags", &flags),
-		MW_FIELD_MEMBER("files_struct.fdt", &fdt),
-		MW_FIELD_MEMBER("fdtable.max_fds", &max_fds),
-		MW_FIELD_MEMBER("fdtable.fd", &fd),
+	/* members whose sizes are checked too */
+	struct mw_field pid, tgid, comm, flags, max_fds, size;
+#define L struct mw_task_layout
+	const struct mw_layout_field fields[] = {
+		MW_LAYOUT_MEMBER(L, "task_struct.tasks", off_tasks),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "task_struct.pid", &pid),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "task_struct.tgid", &tgid),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "task_struct.comm", &comm),
+		MW_LAYOUT_MEMBER(L, "task_struct.files", off_files),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "task_struct.flags", &flags),
+		MW_LAYOUT_MEMBER(L, "files_struct.fdt", off_fdt),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "fdtable.max_fds", &max_fds),
+		MW_LAYOUT_MEMBER(L, "fdtable.fd", off_fd),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_SIZEOF, "task_struct", &size),
 	};
-	struct mw_error *err = mw_types_resolve_fields(k->types, spec,
-						       MW_ARRAY_SIZE(spec));
+#undef L
+	memset(l, 0, sizeof(*l));
+	struct mw_error *err = mw_layout_resolve(k->types, fields, MW_ARRAY_SIZE(fields), l);
 	if (err)
 		return mw_error_prepend(err, "tasks");
-	memset(l, 0, sizeof(*l));
-	l->off_tasks = u32_of(tasks.offset);
-	l->off_pid = u32_of(pid.offset);
-	l->off_tgid = u32_of(tgid.offset);
-	l->off_comm = u32_of(comm.offset);
-	l->off_files = u32_of(files.offset);
-	l->off_flags = u32_of(flags.offset);
-	l->off_fdt = u32_of(fdt.offset);
-	l->off_max_fds = u32_of(max_fds.offset);
-	l->off_fd = u32_of(fd.offset);
+	l->off_pid = mw_u32_of(pid.offset);
+	l->off_tgid = mw_u32_of(tgid.offset);
+	l->off_comm = mw_u32_of(comm.offset);
+	l->off_flags = mw_u32_of(flags.offset);
+	l->off_max_fds = mw_u32_of(max_fds.offset);
 	if (comm.size < MW_TASK_COMM_LEN || pid.size != 4 || tgid.size != 4 ||
 	    flags.size != 4 || max_fds.size != 4)
 		return mw_error_create(MW_ERR_UNSUPPORTED,
 				       "tasks: unexpected sizes of task_struct.comm/pid/tgid/flags or fdtable.max_fds");
 	if ((err = mw_kernel_symbol(k, "init_task", &l->init_task)))
 		return mw_error_prepend(err, "tasks");
+	/* no more tasks than task_structs fit in the dump's RAM */
+	l->max_tasks = MW_TASK_MAX;
+	uint64_t ram = mw_reader_info(k->reader)->total_bytes;
+	if (size.size && ram / size.size < l->max_tasks)
+		l->max_tasks = ram / size.size + 1;
+	/* no fd table longer than the kernel lets one grow (alloc_fdtable:
+	 * sysctl_nr_open rounded up to BITS_PER_LONG), nor than its array of
+	 * pointers fits in the dump's RAM */
+	uint64_t fds_cap = ram / 8;
+	uint32_t nr_open;
+	struct mw_error *e = mw_kernel_read_symbol(k, "sysctl_nr_open", &nr_open, 4);
+	if (!e && nr_open) {
+		uint64_t n = (((uint64_t)nr_open - 1) | (MW_FDTABLE_ALIGN - 1)) + 1;
+		if (n < fds_cap)
+			fds_cap = n;
+	}
+	mw_error_destroy(e);
+	l->max_fds = fds_cap < UINT32_MAX ? (uint32_t)fds_cap : UINT32_MAX & ~(MW_FDTABLE_ALIGN - 1u);
 	return NULL;
 }
 
@@ -111,9 +124,10 @@ struct mw_error *mw_tasks_read(struct mw_kernel *k, const struct mw_task_layout 
 			ret->truncated = true;
 			break;
 		}
-		if (ret->nr >= MW_TASK_MAX) {
-			mw_warn(w, "tasks: more than %d tasks; the rest is not listed",
-				MW_TASK_MAX);
+		if (ret->nr >= l->max_tasks) {
+			mw_warn(w, "tasks: more than %" PRIu64 " tasks (more task_structs"
+				" than fit in the dump's RAM); the rest is not listed",
+				l->max_tasks);
 			ret->truncated = true;
 			break;
 		}
@@ -180,17 +194,26 @@ struct mw_error *mw_task_for_each_fd(struct mw_kernel *k,
 			task->pid, task->comm, fdarr);
 		return NULL;
 	}
-	if (max_fds > MW_TASK_MAX_FDS) {
-		mw_warn(w, "pid %d (%s): fd table of %u entries; only the first %d read",
-			task->pid, task->comm, max_fds, MW_TASK_MAX_FDS);
-		max_fds = MW_TASK_MAX_FDS;
+	if (max_fds % MW_FDTABLE_ALIGN) {
+		mw_warn(w, "pid %d (%s): fd table 0x%" PRIx64 " of %u entries, not a multiple"
+			" of %d: not an fd table; its files are not read", task->pid,
+			task->comm, fdt, max_fds, MW_FDTABLE_ALIGN);
+		return NULL;
+	}
+	if (max_fds > l->max_fds) {
+		mw_warn(w, "pid %d (%s): fd table of %u entries, more than sysctl_nr_open or the"
+			" dump's RAM allow; only the first %u read", task->pid, task->comm,
+			max_fds, l->max_fds);
+		max_fds = l->max_fds;
 	}
 	enum { CHUNK = 512 };
 	uint64_t files[CHUNK];
 	for (uint32_t base = 0; base < max_fds; base += CHUNK) {
 		uint32_t n = max_fds - base < CHUNK ? max_fds - base : CHUNK;
-		if ((err = mw_kernel_read(k, fdarr + (uint64_t)base * 8, files,
-					  (size_t)n * 8)))
+		/* a page of the array that holds no file is all zeros, which a
+		 * zero-page filter leaves out: it reads as zeros */
+		if ((err = mw_kernel_read_zero_filtered(k, fdarr + (uint64_t)base * 8, files,
+							(size_t)n * 8, NULL)))
 			goto bad;
 		for (uint32_t i = 0; i < n; i++) {
 			if (!files[i])

@@ -18,7 +18,7 @@
 
 enum {
 	MW_TASK_MAX = 1 << 22,		/* PID_MAX_LIMIT */
-	MW_TASK_MAX_FDS = 1 << 24,	/* fd table entries we read per process */
+	MW_FDTABLE_ALIGN = 64,		/* max_fds is a multiple of BITS_PER_LONG */
 	MW_TASK_COMM_LEN = 16,
 	MW_PF_KTHREAD = 0x00200000,
 };
@@ -34,6 +34,8 @@ struct mw_task_layout {
 	uint32_t off_max_fds;		/* fdtable.max_fds */
 	uint32_t off_fd;		/* fdtable.fd */
 	uint64_t init_task;		/* &init_task */
+	uint64_t max_tasks;		/* list length cap: RAM / sizeof(task_struct) */
+	uint32_t max_fds;		/* fd table cap: sysctl_nr_open, RAM / 8 */
 };
 
 struct mw_task {

@@ -3,48 +3,89 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "analyzer/arch.h"
 #include "analyzer/vm.h"
 
 enum {
-	PTE_PRESENT = 1 << 0,
-	PTE_PSE = 1 << 7,	/* large page at PUD/PMD level */
-	PAGE_SHIFT = 12,
+	PAGE_SIZE = 4096,
 };
 
 struct mw_error *mw_vm_init(struct mw_vm *vm, struct mw_reader *reader)
 {
 	const struct mw_dump_info *info = mw_reader_info(reader);
-	struct mw_error *err;
-	uint64_t v;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->reader = reader;
-	vm->levels = 4;
-	vm->phys_mask = MW_X86_PHYS_MASK;
+	vm->arch = mw_arch_select(info);
 	if (!info->vmcoreinfo)
 		return mw_error_create(MW_ERR_NOT_FOUND,
 				       "the dump has no VMCOREINFO: cannot place the kernel in memory");
-	/* x86-64 kernels write NUMBER(phys_base); a bare phys_base elsewhere */
-	if ((err = mw_vmcoreinfo_u64(info, "NUMBER(phys_base)", &vm->phys_base))) {
-		mw_error_destroy(err);
-		if ((err = mw_vmcoreinfo_u64(info, "phys_base", &vm->phys_base)))
-			return err;
-	}
-	/* KERNELOFFSET is absent without KASLR */
-	if ((err = mw_vmcoreinfo_u64(info, "KERNELOFFSET", &vm->kaslr_offset)))
-		mw_error_destroy(err);
-	if ((err = mw_vmcoreinfo_u64(info, "SYMBOL(init_top_pgt)", &vm->pgd_vaddr)))
+	return vm->arch->init(vm, info);
+}
+
+const char *mw_vm_arch_name(const struct mw_vm *vm)
+{
+	return vm->arch ? vm->arch->name : "unknown";
+}
+
+const char *mw_vm_machine(const struct mw_vm *vm)
+{
+	return vm->arch ? vm->arch->machine : "unknown";
+}
+
+const char *mw_vm_root_symbol(const struct mw_vm *vm)
+{
+	return vm->arch->root_symbol;
+}
+
+void mw_vm_set_bases(struct mw_vm *vm, const struct mw_symbols *syms,
+		     uint64_t *page_offset_base, uint64_t *vmemmap_base,
+		     uint64_t *vmalloc_base)
+{
+	struct mw_arch_bases b = { 0 };
+	vm->arch->bases(vm, syms, &b);
+	*page_offset_base = b.page_offset_base;
+	*vmemmap_base = b.vmemmap_base;
+	*vmalloc_base = b.vmalloc_base;
+	mw_vm_set_direct_map(vm, b.page_offset_base);
+	vm->vmemmap_base = b.vmemmap_base;
+}
+
+/* Does the table at vaddr (in the kernel image) translate the kernel's own
+ * addresses the way the image mapping and the direct map say? */
+static struct mw_error *root_ok(struct mw_vm *vm, uint64_t vaddr)
+{
+	uint64_t paddr, got, left;
+	if (!vm->arch->image_pa(vm, vaddr, &paddr, &left) || (vaddr & (PAGE_SIZE - 1)))
+		return mw_error_at(MW_ERR_BAD_DATA, vaddr, "not a page of the kernel image");
+	uint64_t save = vm->pgd_paddr;
+	vm->pgd_paddr = paddr;
+	struct mw_error *err = mw_vm_walk(vm, vaddr, &got, &left);
+	if (!err && got != paddr)
+		err = mw_error_at(MW_ERR_BAD_DATA, vaddr, "the kernel image address 0x%" PRIx64
+				  " translates to 0x%" PRIx64 ", not 0x%" PRIx64, vaddr, got, paddr);
+	if (!err && vm->page_offset_base &&
+	    !(err = mw_vm_walk(vm, vm->page_offset_base + paddr, &got, &left)) && got != paddr)
+		err = mw_error_at(MW_ERR_BAD_DATA, vaddr, "the direct map address 0x%" PRIx64
+				  " translates to 0x%" PRIx64 ", not 0x%" PRIx64,
+				  vm->page_offset_base + paddr, got, paddr);
+	vm->pgd_paddr = save;
+	return err;
+}
+
+struct mw_error *mw_vm_check_root(struct mw_vm *vm)
+{
+	return root_ok(vm, vm->pgd_vaddr);
+}
+
+struct mw_error *mw_vm_set_root(struct mw_vm *vm, uint64_t pgd_vaddr)
+{
+	struct mw_error *err = root_ok(vm, pgd_vaddr);
+	if (err)
 		return err;
-	if (vm->pgd_vaddr < MW_X86_KERNEL_MAP_BASE)
-		return mw_error_at(MW_ERR_BAD_DATA, vm->pgd_vaddr,
-				   "init_top_pgt is outside the kernel image");
-	vm->pgd_paddr = vm->pgd_vaddr - MW_X86_KERNEL_MAP_BASE + vm->phys_base;
-	if (!(err = mw_vmcoreinfo_u64(info, "NUMBER(pgtable_l5_enabled)", &v)) && v)
-		vm->levels = 5;
-	mw_error_destroy(err);
-	if (!(err = mw_vmcoreinfo_u64(info, "NUMBER(sme_mask)", &v)))
-		vm->phys_mask &= ~v;
-	mw_error_destroy(err);
+	uint64_t left;
+	vm->pgd_vaddr = pgd_vaddr;
+	vm->arch->image_pa(vm, pgd_vaddr, &vm->pgd_paddr, &left);
 	return NULL;
 }
 
@@ -59,44 +100,20 @@ void mw_vm_set_direct_map(struct mw_vm *vm, uint64_t page_offset_base)
 struct mw_error *mw_vm_walk(struct mw_vm *vm, uint64_t vaddr, uint64_t *paddr,
 			    uint64_t *left)
 {
-	uint64_t table = vm->pgd_paddr;
-	int shift = vm->levels == 5 ? 48 : 39;
-	for (int level = vm->levels; level >= 1; level--, shift -= 9) {
-		uint64_t idx = (vaddr >> shift) & 511;
-		uint64_t entry;
-		struct mw_error *err = mw_reader_read_phys(vm->reader,
-							   table + idx * 8,
-							   &entry, sizeof(entry));
-		if (err)
-			return mw_error_prepend(err,
-						"page table (level %d) for 0x%" PRIx64,
-						level, vaddr);
-		if (!(entry & PTE_PRESENT))
-			return mw_error_at(MW_ERR_NOT_MAPPED, vaddr,
-					   "not mapped (level %d entry not present)",
-					   level);
-		uint64_t base = entry & vm->phys_mask;
-		/* 1 GiB pages at level 3 (PUD), 2 MiB at level 2 (PMD) */
-		if (level == 1 || ((level == 2 || level == 3) && (entry & PTE_PSE))) {
-			uint64_t size = 1ULL << shift;
-			uint64_t off = vaddr & (size - 1);
-			*paddr = (base & ~(size - 1)) + off;
-			*left = size - off;
-			return NULL;
-		}
-		table = base;
-	}
-	return mw_error_at(MW_ERR_NOT_MAPPED, vaddr, "not mapped");
+	return vm->arch->walk(vm, vm->pgd_paddr, vaddr, paddr, left);
+}
+
+struct mw_error *mw_vm_walk_root(struct mw_vm *vm, uint64_t root_paddr, uint64_t vaddr,
+				 uint64_t *paddr, uint64_t *left)
+{
+	return vm->arch->walk(vm, root_paddr, vaddr, paddr, left);
 }
 
 struct mw_error *mw_vm_translate(struct mw_vm *vm, uint64_t vaddr,
 				 uint64_t *paddr, uint64_t *left)
 {
-	if (vaddr >= MW_X86_KERNEL_MAP_BASE && vaddr < MW_X86_KERNEL_MAP_END) {
-		*paddr = vaddr - MW_X86_KERNEL_MAP_BASE + vm->phys_base;
-		*left = MW_X86_KERNEL_MAP_END - vaddr;
+	if (vm->arch->image_pa(vm, vaddr, paddr, left))
 		return NULL;
-	}
 	if (vm->page_offset_base && vaddr >= vm->page_offset_base &&
 	    vaddr - vm->page_offset_base < vm->direct_map_size) {
 		*paddr = vaddr - vm->page_offset_base;

@@ -80,6 +80,8 @@ struct layout {
 	struct mw_field z_start, z_spanned, z_present, z_managed, z_name,
 		z_vmstat, z_pcpstats, z_pageset, z_free_area, fa_nr_free,
 		pcn_diff, pcz_diff, pcp_count;
+	/* before 5.14: one per-CPU struct per_cpu_pageset for both */
+	struct mw_field z_pageset_old, pcs_diff, pcs_count;
 };
 
 /* stat[] + per-CPU s8 deltas */
@@ -242,6 +244,14 @@ static struct mw_error *node_addresses(struct mw_kernel *k, uint64_t *addrs,
 		if (!e && v > 0 && v < len)
 			len = v;
 		mw_error_destroy(e);
+		/* MAX_NUMNODES, rounded up to a word: the nodemask's bits (x86-64
+		 * 1024, arm64 64); node_online_map's bits beyond are zero */
+		struct mw_field nm;
+		const struct mw_field_spec spec[] = { MW_FIELD_SIZEOF_OPT("nodemask_t", &nm) };
+		if (!(e = mw_types_resolve_fields(k->types, spec, 1)) && nm.found &&
+		    nm.size >= 8 && nm.size * 8 < len)
+			len = nm.size * 8;
+		mw_error_destroy(e);
 		uint64_t online[MW_MAX_NODES / 64];
 		bool have_online = false;
 		uint64_t map;
@@ -284,9 +294,15 @@ static void read_totals(struct mw_kernel *k, struct mw_vmstat *vs,
 {
 	uint64_t v;
 	uint32_t a, b;
+	int64_t nv;
 	if (ok(mw_kread_sym_u64(k, "nr_vmalloc_pages", &v))) {
 		vs->vmalloc_pages.found = true;
 		vs->vmalloc_pages.pages = v;
+	} else if (mw_vmstat_node_sum(vs, "NR_VMALLOC", &nv) && nv >= 0) {
+		/* since 7.0 VmallocUsed is the node counter NR_VMALLOC */
+		vs->vmalloc_pages.found = true;
+		vs->vmalloc_pages.pages = (uint64_t)nv;
+		vs->vmalloc_node_stat = true;
 	}
 	struct mw_error *e1 = mw_kread_sym_u32(k, "pcpu_nr_populated", &a);
 	struct mw_error *e2 = mw_kread_sym_u32(k, "pcpu_nr_units", &b);
@@ -362,18 +378,30 @@ struct mw_error *mw_vmstat_read(struct mw_kernel *k, const struct mw_cpus *cpus,
 		MW_FIELD_MEMBER("zone.managed_pages", &L.z_managed),
 		MW_FIELD_MEMBER("zone.name", &L.z_name),
 		MW_FIELD_MEMBER("zone.vm_stat", &L.z_vmstat),
-		MW_FIELD_MEMBER("zone.per_cpu_zonestats", &L.z_pcpstats),
-		MW_FIELD_MEMBER("zone.per_cpu_pageset", &L.z_pageset),
+		MW_FIELD_MEMBER_OPT("zone.per_cpu_zonestats", &L.z_pcpstats),
+		MW_FIELD_MEMBER_OPT("zone.per_cpu_pageset", &L.z_pageset),
+		MW_FIELD_MEMBER_OPT("zone.pageset", &L.z_pageset_old),
 		MW_FIELD_MEMBER("zone.free_area", &L.z_free_area),
 		MW_FIELD_MEMBER("free_area.nr_free", &L.fa_nr_free),
 		MW_FIELD_MEMBER("per_cpu_nodestat.vm_node_stat_diff", &L.pcn_diff),
-		MW_FIELD_MEMBER("per_cpu_zonestat.vm_stat_diff", &L.pcz_diff),
+		MW_FIELD_MEMBER_OPT("per_cpu_zonestat.vm_stat_diff", &L.pcz_diff),
 		MW_FIELD_MEMBER("per_cpu_pages.count", &L.pcp_count),
+		MW_FIELD_MEMBER_OPT("per_cpu_pageset.vm_stat_diff", &L.pcs_diff),
+		MW_FIELD_MEMBER_OPT("per_cpu_pageset.pcp.count", &L.pcs_count),
 	};
 	memset(vs, 0, sizeof(*vs));
 	struct mw_error *err = mw_types_resolve_fields(k->types, spec, MW_ARRAY_SIZE(spec));
 	if (err)
 		return mw_error_prepend(err, "kernel counters");
+	if (!L.z_pcpstats.found && L.z_pageset_old.found && L.pcs_diff.found && L.pcs_count.found) {
+		L.z_pcpstats = L.z_pageset = L.z_pageset_old;
+		L.pcz_diff = L.pcs_diff;
+		L.pcp_count = L.pcs_count;
+	}
+	if (!L.z_pcpstats.found || !L.z_pageset.found || !L.pcz_diff.found)
+		return mw_error_create(MW_ERR_NOT_FOUND,
+				       "kernel counters: struct zone has neither per_cpu_zonestats and per_cpu_pageset nor pageset (kernel %s)",
+				       k->osrelease[0] ? k->osrelease : "unknown");
 	vs->nr_orders = l->nr_orders;
 	vs->nr_node_items = L.pg_vmstat.nr_elements;
 	vs->nr_zone_items = L.z_vmstat.nr_elements;
@@ -454,4 +482,52 @@ bool mw_vmstat_zone_sum(const struct mw_vmstat *vs, const char *item, int64_t *r
 		s += vs->zones[z].stat[i];
 	*ret = s;
 	return true;
+}
+
+struct mw_error *mw_vmstat_node_counter(struct mw_kernel *k, const struct mw_cpus *cpus,
+				       const char *item, struct mw_warnings *w,
+				       int64_t *ret)
+{
+	struct mw_field vm_stat, pcpstats, diff, value;
+	char path[96];
+	snprintf(path, sizeof(path), "node_stat_item.%s", item);
+	const struct mw_field_spec spec[] = {
+		MW_FIELD_MEMBER("pglist_data.vm_stat", &vm_stat),
+		MW_FIELD_MEMBER("pglist_data.per_cpu_nodestats", &pcpstats),
+		MW_FIELD_MEMBER("per_cpu_nodestat.vm_node_stat_diff", &diff),
+		MW_FIELD_ENUM(path, &value),
+	};
+	struct mw_error *err = mw_types_resolve_fields(k->types, spec, MW_ARRAY_SIZE(spec));
+	if (err)
+		return err;
+	if (value.value < 0 || (uint64_t)value.value >= vm_stat.nr_elements ||
+	    (uint64_t)value.value >= diff.nr_elements || vm_stat.target_size != 8)
+		return mw_error_create(MW_ERR_BAD_DATA, "%s (%" PRId64 ") is not an index of"
+				       " pglist_data.vm_stat", item, value.value);
+	uint64_t *addrs = calloc(MW_MAX_NODES, sizeof(*addrs));
+	size_t nr = 0;
+	if (!addrs)
+		return &mw_error_nomem;
+	int64_t sum = 0;
+	uint64_t idx = (uint64_t)value.value;
+	err = node_addresses(k, addrs, &nr, w);
+	for (size_t i = 0; !err && i < nr; i++) {
+		uint64_t v = 0, pcp = 0;
+		if ((err = mw_kread_u64(k, addrs[i] + vm_stat.offset + idx * 8, &v)) ||
+		    (err = mw_kread_u64(k, addrs[i] + pcpstats.offset, &pcp)))
+			break;
+		sum += (int64_t)v;
+		for (unsigned c = 0; pcp && c < cpus->nr; c++) {
+			int8_t d;
+			if ((err = mw_kernel_read(k, pcp + cpus->offsets[c] + diff.offset + idx,
+						  &d, 1)))
+				break;
+			sum += d;
+		}
+	}
+	free(addrs);
+	if (err)
+		return mw_error_prepend(err, "node counter %s", item);
+	*ret = sum;
+	return NULL;
 }

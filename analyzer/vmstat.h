@@ -61,6 +61,7 @@ struct mw_vmstat {
 	size_t nr_zone_items;
 
 	struct mw_ktotal vmalloc_pages;	/* nr_vmalloc_pages (VmallocUsed) */
+	bool vmalloc_node_stat;		/* ... from the node counter NR_VMALLOC (7.0+) */
 	struct mw_ktotal percpu_pages;	/* pcpu_nr_populated * pcpu_nr_units (Percpu) */
 	struct mw_ktotal hugetlb_pages;	/* sum of hstates' nr_huge_pages << order */
 	struct mw_ktotal hugetlb_free_pages;
@@ -81,6 +82,13 @@ bool mw_vmstat_node_sum(const struct mw_vmstat *vs, const char *item,
 /* Sum of a zone counter ("NR_FREE_PAGES") over zones. */
 bool mw_vmstat_zone_sum(const struct mw_vmstat *vs, const char *item,
 			int64_t *ret);
+/* One node counter ("NR_VMALLOC") summed over the nodes with the per-CPU
+ * deltas folded, without reading zones (for analyses without the page
+ * scan). An error if the kernel has no such item. */
+struct mw_error *mw_vmstat_node_counter(struct mw_kernel *k, const struct mw_cpus *cpus,
+				       const char *item, struct mw_warnings *w,
+				       int64_t *ret);
+
 /* Index of an item, or -1. */
 int mw_vmstat_node_item(const struct mw_vmstat *vs, const char *item);
 int mw_vmstat_zone_item(const struct mw_vmstat *vs, const char *item);

@@ -19,8 +19,10 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/read.h"
 
-/* Kernel addresses on x86-64 (4- and 5-level paging) start here. */
+/* Kernel addresses start here: x86-64 (4- and 5-level paging) and arm64
+ * (TTBR1, 39 to 52-bit VAs) alike. */
 #define MW_KERNEL_SPACE_START 0xff00000000000000ULL
 
 struct mw_cycle {
@@ -58,11 +60,8 @@ static inline bool mw_kptr_ok(uint64_t addr, uint64_t align)
 	return addr >= MW_KERNEL_SPACE_START && (addr & (align - 1)) == 0;
 }
 
-typedef struct mw_error *mw_kmem_read_fn(void *arg, uint64_t addr, void *buf,
-					 size_t len);
-
 struct mw_kmem {
-	mw_kmem_read_fn *read;
+	mw_read_fn *read;
 	void *arg;
 	uint64_t page_offset_base;	/* direct map */
 	uint64_t vmemmap_base;
@@ -115,6 +114,68 @@ static inline bool mw_kmem_page_pfn(const struct mw_kmem *m, uint64_t page,
 static inline uint64_t mw_kmem_pfn_page(const struct mw_kmem *m, uint64_t pfn)
 {
 	return m->vmemmap_base + pfn * m->page_struct_size;
+}
+
+/*
+ * A bounded walk over a kernel list_head list. Brent's check finds a loop
+ * within about twice the list's real length; cap bounds a list that never
+ * repeats and should be derived from the dump (mw_walk_cap: RAM / object
+ * size), not a constant. Feed every next pointer read; the walk ends on
+ * anything but MW_LIST_NODE.
+ */
+enum mw_list_step {
+	MW_LIST_NODE,		/* next is a node: visit it */
+	MW_LIST_END,		/* next is the head: the list ended */
+	MW_LIST_LOOP,		/* next was seen before: the list loops */
+	MW_LIST_LIMIT,		/* more nodes than the dump can hold */
+	MW_LIST_BAD_POINTER,	/* next is NULL, user space or misaligned */
+};
+
+struct mw_list_walk {
+	struct mw_cycle cycle;
+	uint64_t head;
+	uint64_t cap;
+	uint64_t nodes;		/* nodes visited */
+};
+
+/* Most objects of size object_size that ram_bytes of RAM can hold. */
+static inline uint64_t mw_walk_cap(uint64_t ram_bytes, uint64_t object_size)
+{
+	if (object_size < 8)
+		object_size = 8;
+	return ram_bytes / object_size + 1;
+}
+
+static inline void mw_list_walk_init(struct mw_list_walk *w, uint64_t head, uint64_t cap)
+{
+	mw_cycle_init(&w->cycle, head);
+	w->head = head;
+	w->cap = cap;
+	w->nodes = 0;
+}
+
+static inline enum mw_list_step mw_list_walk_next(struct mw_list_walk *w, uint64_t next)
+{
+	if (next == w->head)
+		return MW_LIST_END;
+	if (!mw_kptr_ok(next, 8))
+		return MW_LIST_BAD_POINTER;
+	if (mw_cycle_step(&w->cycle, next))
+		return MW_LIST_LOOP;
+	if (++w->nodes > w->cap)
+		return MW_LIST_LIMIT;
+	return MW_LIST_NODE;
+}
+
+/* "loops", "is longer than RAM can hold", "has a bad pointer" */
+static inline const char *mw_list_step_text(enum mw_list_step s)
+{
+	switch (s) {
+	case MW_LIST_LOOP: return "loops";
+	case MW_LIST_LIMIT: return "is longer than the dump's RAM can hold";
+	case MW_LIST_BAD_POINTER: return "has a pointer that is not a kernel address";
+	default: return "ends";
+	}
 }
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "btf/elf-util.h"
 #include "btf/types-internal.h"
 
@@ -90,6 +91,10 @@ static struct mw_error *open_btf_elf(const char *path, struct mw_types **ret)
 		err = mw_elf_kernel_release(elf, &release);
 		if (!err && release)
 			err = mw_types_set_release(*ret, release);
+		char *bid = NULL;
+		if (!err && !(err = mw_elf_build_id(elf, &bid)) && bid)
+			err = mw_types_set_build_id(*ret, bid);
+		free(bid);
 		if (err)
 			mw_types_destroy(*ret);
 	}
@@ -100,9 +105,10 @@ static struct mw_error *open_btf_elf(const char *path, struct mw_types **ret)
 
 struct mw_error *mw_types_open_btf_file(const char *path, struct mw_types **ret)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return mw_error_errno(errno, "%s", path);
+	int fd;
+	struct mw_error *oerr = mw_file_open(path, MW_FILE_REGULAR, &fd);
+	if (oerr)
+		return oerr;
 	uint8_t magic[4];
 	ssize_t r = pread(fd, magic, sizeof(magic), 0);
 	if (r < 0) {

@@ -8,6 +8,13 @@
  * builds the name index; after that, nothing read from the blob can point
  * outside it. Loops between types are caught by the common code's depth
  * bound.
+ *
+ * Split BTF (a kernel module's, on top of vmlinux's): the same layout, but
+ * its type ids continue after the base's last one and its string offsets
+ * after the base's string section (an offset below the base's str_len is a
+ * base string). Its types refer to base types by their ids. Lookups by name
+ * try the split types, then the base (a full definition in either beats a
+ * forward declaration in the other).
  */
 #include "config.h"
 
@@ -68,8 +75,11 @@ struct btf_types {
 	uint32_t hdr_len;
 	uint32_t type_start, type_len;	/* type section, bytes in data */
 	uint32_t str_start, str_len;	/* string section, bytes in data */
-	uint32_t nr_types;		/* ids 1..nr_types */
-	uint32_t *type_pos;		/* [id]: offset of the record in data */
+	uint32_t nr_types;		/* the last valid id (the base's included) */
+	uint32_t *type_pos;		/* [id - first_id + 1]: offset of the record in data */
+	struct btf_types *base_btf;	/* split BTF: its base (not owned), else NULL */
+	uint32_t first_id;		/* the first id of this blob: 1, or after the base's */
+	uint32_t str_base;		/* split: offsets below it are the base's strings */
 	struct mw_name_index names;
 	struct mw_name_index enumerators;	/* lazy: enumerator -> enum id */
 	bool enumerators_built;
@@ -156,7 +166,7 @@ static uint64_t btf_extra_size(enum btf_kind kind, uint16_t vlen)
 
 static void btf_decode(const struct btf_types *b, uint32_t id, struct btf_rec *rec)
 {
-	uint32_t pos = b->type_pos[id];
+	uint32_t pos = b->type_pos[id - b->first_id + 1];
 	uint32_t info = get_u32(b, pos + 4);
 	rec->id = id;
 	rec->pos = pos;
@@ -171,20 +181,34 @@ static void btf_decode(const struct btf_types *b, uint32_t id, struct btf_rec *r
 /* Only for offsets checked at open (or 0). */
 static const char *btf_name(const struct btf_types *b, uint32_t name_off)
 {
-	if (name_off == 0 || name_off >= b->str_len)
+	if (name_off == 0)
+		return NULL;
+	if (b->base_btf && name_off < b->str_base)
+		return btf_name(b->base_btf, name_off);
+	name_off -= b->str_base;
+	if (name_off >= b->str_len)
 		return NULL;
 	const char *s = (const char *)b->data + b->str_start + name_off;
 	return *s ? s : NULL;
 }
 
+/* The blob holding a type id: this one or (split BTF) a base. */
+static struct btf_types *btf_owner(struct btf_types *b, uint32_t id)
+{
+	while (id < b->first_id && b->base_btf)
+		b = b->base_btf;
+	return b;
+}
+
 static struct mw_error *btf_check_name(const struct btf_types *b, uint32_t id,
 				       size_t pos, uint32_t name_off, const char *what)
 {
-	if (name_off == 0 || name_off < b->str_len)
+	if (name_off == 0 || name_off - b->str_base < b->str_len ||
+	    (b->base_btf && name_off < b->str_base))
 		return NULL;
 	return btf_error(b, pos, "type id %" PRIu32 ": %s offset %" PRIu32
 			 " is outside the string section (%" PRIu32 " bytes)",
-			 id, what, name_off, b->str_len);
+			 id, what, name_off, b->str_base + b->str_len);
 }
 
 static struct mw_error *btf_check_ref(const struct btf_types *b, uint32_t id,
@@ -235,7 +259,9 @@ static struct mw_error *btf_parse_header(struct btf_types *b)
 	b->type_len = type_len;
 	b->str_start = b->hdr_len + str_off;
 	b->str_len = str_len;
-	if (str_len && (b->data[b->str_start] != 0 || b->data[b->str_start + str_len - 1] != 0))
+	/* split BTF's strings continue the base's: no NUL needed at the start */
+	if (str_len && ((!b->base_btf && b->data[b->str_start] != 0) ||
+			b->data[b->str_start + str_len - 1] != 0))
 		return btf_error(b, b->str_start, "string section does not start and end with a NUL byte");
 	return NULL;
 }
@@ -246,6 +272,9 @@ static struct mw_error *btf_scan_types(struct btf_types *b)
 	uint64_t max = b->type_len / BTF_TYPE_SIZE;
 	if (max >= BTF_MAX_TYPES)
 		max = BTF_MAX_TYPES - 1;
+	if (b->first_id >= BTF_MAX_TYPES)
+		return btf_error(b, 0, "the base BTF has %" PRIu32 " types: too many for a split BTF on it",
+				 b->first_id - 1);
 	b->type_pos = malloc((max + 1) * sizeof(*b->type_pos));
 	if (!b->type_pos)
 		return &mw_error_nomem;
@@ -257,22 +286,22 @@ static struct mw_error *btf_scan_types(struct btf_types *b)
 			return btf_error(b, pos, "more than %" PRIu64 " types", max);
 		if (end - pos < BTF_TYPE_SIZE)
 			return btf_error(b, pos, "type id %" PRIu32 ": record cut short by the end of the type section",
-					 id + 1);
+					 b->first_id + id);
 		uint32_t info = get_u32(b, pos + 4);
 		unsigned kind = (info >> 24) & 0x1f;
 		uint16_t vlen = info & 0xffff;
 		if (kind == BTF_KIND_UNKN || kind > BTF_KIND_MAX)
 			return btf_error(b, pos, "type id %" PRIu32 ": unknown BTF kind %u",
-					 id + 1, kind);
+					 b->first_id + id, kind);
 		uint64_t need = BTF_TYPE_SIZE + btf_extra_size(kind, vlen);
 		if (need > end - pos)
 			return btf_error(b, pos, "type id %" PRIu32 " (%s, vlen %u) needs %" PRIu64
 					 " bytes but only %" PRIu32 " are left in the type section",
-					 id + 1, btf_kind_name(kind), vlen, need, end - pos);
+					 b->first_id + id, btf_kind_name(kind), vlen, need, end - pos);
 		b->type_pos[++id] = pos;
 		pos += (uint32_t)need;
 	}
-	b->nr_types = id;
+	b->nr_types = b->first_id - 1 + id;
 	return NULL;
 }
 
@@ -280,7 +309,7 @@ static struct mw_error *btf_scan_types(struct btf_types *b)
 static struct mw_error *btf_check_types(struct btf_types *b)
 {
 	struct mw_error *err;
-	for (uint32_t id = 1; id <= b->nr_types; id++) {
+	for (uint32_t id = b->first_id; id <= b->nr_types; id++) {
 		struct btf_rec r;
 		btf_decode(b, id, &r);
 		if ((err = btf_check_name(b, id, r.pos, r.name_off, "name")))
@@ -374,7 +403,7 @@ static struct mw_error *btf_index_add(struct btf_types *b, enum mw_name_ns ns,
 
 static struct mw_error *btf_build_index(struct btf_types *b)
 {
-	for (uint32_t id = 1; id <= b->nr_types; id++) {
+	for (uint32_t id = b->first_id; id <= b->nr_types; id++) {
 		struct btf_rec r;
 		btf_decode(b, id, &r);
 		const char *name = btf_name(b, r.name_off);
@@ -407,24 +436,47 @@ static struct mw_error *btf_build_index(struct btf_types *b)
 	return NULL;
 }
 
+/* A name's entry (id, bit 32 for a declaration) in this blob or its base:
+ * a full definition first, the split blob's before the base's. */
+static bool btf_lookup(const struct btf_types *b, enum mw_name_ns ns, const char *name,
+		       size_t len, uint64_t *ret)
+{
+	const uint64_t *v = mw_name_index_find(&b->names, ns, name, len);
+	if (v && !(*v >> 32)) {
+		*ret = *v;
+		return true;
+	}
+	uint64_t bv;
+	if (b->base_btf && btf_lookup(b->base_btf, ns, name, len, &bv) && (!v || !(bv >> 32))) {
+		*ret = bv;
+		return true;
+	}
+	if (v)
+		*ret = *v;
+	return v != NULL;
+}
+
 static struct mw_error *btf_find(struct mw_types *t, enum mw_name_ns ns,
 				 const char *name, size_t len, mw_type_id *ret)
 {
 	struct btf_types *b = to_btf(t);
 	if (ns == MW_NS_ENUMERATOR)
 		return mw_error_create(MW_ERR_USAGE, "enumerators are looked up with find_enumerator");
-	const uint64_t *v = mw_name_index_find(&b->names, ns, name, len);
-	if (!v)
+	uint64_t v;
+	if (!btf_lookup(b, ns, name, len, &v))
 		return mw_error_create(MW_ERR_NOT_FOUND, "no type '%.*s'", (int)len, name);
-	*ret = (uint32_t)*v;
+	*ret = (uint32_t)v;
 	return NULL;
 }
 
-static struct mw_error *btf_get(struct btf_types *b, mw_type_id id, struct btf_rec *rec)
+/* Decode a type id; *bp becomes the blob holding it (split BTF: maybe the base). */
+static struct mw_error *btf_get(struct btf_types **bp, mw_type_id id, struct btf_rec *rec)
 {
+	struct btf_types *b = *bp;
 	if (id == 0 || id > b->nr_types)
 		return mw_error_create(MW_ERR_USAGE, "%s: no type id %" PRIu64,
 				       b->base.description, id);
+	*bp = b = btf_owner(b, (uint32_t)id);
 	btf_decode(b, (uint32_t)id, rec);
 	return NULL;
 }
@@ -440,7 +492,7 @@ static struct mw_error *btf_describe(struct mw_types *t, mw_type_id id,
 		return NULL;
 	}
 	struct btf_rec r;
-	struct mw_error *err = btf_get(b, id, &r);
+	struct mw_error *err = btf_get(&b, id, &r);
 	if (err)
 		return err;
 	ret->name = btf_name(b, r.name_off);
@@ -520,6 +572,7 @@ static void btf_int_bitfield(struct btf_types *b, uint32_t type,
 	if (type == 0)
 		return;
 	struct btf_rec r;
+	b = btf_owner(b, type);
 	btf_decode(b, type, &r);
 	if (r.kind != BTF_KIND_INT)
 		return;
@@ -536,7 +589,7 @@ static struct mw_error *btf_for_each_member(struct mw_types *t, mw_type_id id,
 {
 	struct btf_types *b = to_btf(t);
 	struct btf_rec r;
-	struct mw_error *err = btf_get(b, id, &r);
+	struct mw_error *err = btf_get(&b, id, &r);
 	if (err)
 		return err;
 	if (r.kind != BTF_KIND_STRUCT && r.kind != BTF_KIND_UNION)
@@ -566,7 +619,7 @@ static struct mw_error *btf_for_each_enumerator(struct mw_types *t, mw_type_id i
 {
 	struct btf_types *b = to_btf(t);
 	struct btf_rec r;
-	struct mw_error *err = btf_get(b, id, &r);
+	struct mw_error *err = btf_get(&b, id, &r);
 	if (err)
 		return err;
 	if (r.kind != BTF_KIND_ENUM && r.kind != BTF_KIND_ENUM64)
@@ -596,7 +649,7 @@ static struct mw_error *btf_find_enumerator(struct mw_types *t, const char *name
 {
 	struct btf_types *b = to_btf(t);
 	if (!b->enumerators_built) {
-		for (uint32_t id = 1; id <= b->nr_types; id++) {
+		for (uint32_t id = b->first_id; id <= b->nr_types; id++) {
 			struct btf_rec r;
 			btf_decode(b, id, &r);
 			if (r.kind != BTF_KIND_ENUM && r.kind != BTF_KIND_ENUM64)
@@ -621,6 +674,8 @@ static struct mw_error *btf_find_enumerator(struct mw_types *t, const char *name
 	}
 	const uint64_t *v = mw_name_index_find(&b->enumerators, MW_NS_ENUMERATOR,
 					       name, strlen(name));
+	if (!v && b->base_btf)
+		return btf_find_enumerator(&b->base_btf->base, name, enum_id);
 	if (!v)
 		return mw_error_create(MW_ERR_NOT_FOUND, "no enumerator '%s'", name);
 	*enum_id = *v;
@@ -647,9 +702,9 @@ static const struct mw_types_ops btf_ops = {
 	.destroy = btf_destroy,
 };
 
-struct mw_error *mw_btf_open(const void *data, size_t len, enum mw_types_source source,
-			     const char *description, uint64_t base_offset,
-			     struct mw_types **ret)
+static struct mw_error *btf_open(const void *data, size_t len, enum mw_types_source source,
+				 const char *description, uint64_t base_offset,
+				 struct btf_types *base_btf, struct mw_types **ret)
 {
 	struct btf_types *b = calloc(1, sizeof(*b));
 	if (!b)
@@ -662,6 +717,12 @@ struct mw_error *mw_btf_open(const void *data, size_t len, enum mw_types_source 
 	mw_name_index_init(&b->names);
 	mw_name_index_init(&b->enumerators);
 	b->base_offset = base_offset;
+	b->first_id = 1;
+	if (base_btf) {
+		b->base_btf = base_btf;
+		b->first_id = base_btf->nr_types + 1;
+		b->str_base = base_btf->str_base + base_btf->str_len;
+	}
 	b->len = len;
 	b->data = malloc(len ? len : 1);
 	if (!b->data) {
@@ -677,4 +738,35 @@ struct mw_error *mw_btf_open(const void *data, size_t len, enum mw_types_source 
 	}
 	*ret = &b->base;
 	return NULL;
+}
+
+struct mw_error *mw_btf_open(const void *data, size_t len, enum mw_types_source source,
+			     const char *description, uint64_t base_offset,
+			     struct mw_types **ret)
+{
+	return btf_open(data, len, source, description, base_offset, NULL, ret);
+}
+
+struct mw_error *mw_types_open_btf_split(struct mw_types *base, const void *data, size_t len,
+					 const char *what, struct mw_types **ret)
+{
+	if (base->ops != &btf_ops)
+		return mw_error_create(MW_ERR_UNSUPPORTED,
+				       "%s: split BTF needs BTF types as its base, not %s",
+				       what, base->description);
+	if (!data || len == 0)
+		return mw_error_create(MW_ERR_FORMAT, "%s: empty BTF", what);
+	return btf_open(data, len, MW_TYPES_BTF_DUMP, what, 0, to_btf(base), ret);
+}
+
+bool mw_types_btf_split_start(const struct mw_types *t, uint32_t *first_id,
+			      uint32_t *first_str)
+{
+	if (t->ops != &btf_ops)
+		return false;
+	const struct btf_types *b = (const struct btf_types *)((const char *)t -
+							   offsetof(struct btf_types, base));
+	*first_id = b->nr_types + 1;
+	*first_str = b->str_base + b->str_len;
+	return true;
 }

@@ -628,6 +628,14 @@ struct mw_error *mw_types_open_dwarf(const char *path, struct mw_types **ret)
 		return err;
 	}
 	free(release);
+	char *bid = NULL;
+	if ((err = mw_elf_build_id(d->elf, &bid)) ||
+	    (bid && (err = mw_types_set_build_id(&d->base, bid)))) {
+		free(bid);
+		dwarf_destroy(&d->base);
+		return err;
+	}
+	free(bid);
 	if (d->names.count == 0) {
 		dwarf_destroy(&d->base);
 		return mw_error_create(MW_ERR_NOT_FOUND, "%s: DWARF without any named type", path);

@@ -1,8 +1,10 @@
 #include "config.h"
+#include "common/file.h"
 #include "btf/elf-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,9 +12,9 @@
 struct mw_error *mw_elf_open(const char *path, int *fd, Elf **elf)
 {
 	*elf = NULL;
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0)
-		return mw_error_errno(errno, "%s", path);
+	struct mw_error *oerr = mw_file_open(path, MW_FILE_REGULAR, fd);
+	if (oerr)
+		return oerr;
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		close(*fd);
 		*fd = -1;
@@ -115,6 +117,37 @@ struct mw_error *mw_elf_kernel_release(Elf *elf, char **ret)
 			return NULL;
 		*ret = strndup(s, len);
 		return *ret ? NULL : &mw_error_nomem;
+	}
+	return NULL;
+}
+
+struct mw_error *mw_elf_build_id(Elf *elf, char **ret)
+{
+	*ret = NULL;
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		if (!data)
+			continue;
+		size_t off = 0, name_off, desc_off;
+		GElf_Nhdr nh;
+		while ((off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
+			    memcmp((const char *)data->d_buf + name_off, "GNU", 4) != 0 ||
+			    nh.n_descsz == 0 || nh.n_descsz > 64)
+				continue;
+			char *hex = malloc(2 * (size_t)nh.n_descsz + 1);
+			if (!hex)
+				return &mw_error_nomem;
+			const uint8_t *d = (const uint8_t *)data->d_buf + desc_off;
+			for (size_t i = 0; i < nh.n_descsz; i++)
+				snprintf(hex + 2 * i, 3, "%02x", d[i]);
+			*ret = hex;
+			return NULL;
+		}
 	}
 	return NULL;
 }

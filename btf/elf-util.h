@@ -21,5 +21,8 @@ struct mw_error *mw_elf_section_data(const char *path, Elf_Scn *scn,
  * allocation failure.
  */
 struct mw_error *mw_elf_kernel_release(Elf *elf, char **ret);
+/* The file's GNU build ID (NT_GNU_BUILD_ID) as lowercase hex in *ret
+ * (malloc'd), or *ret NULL if it has none. */
+struct mw_error *mw_elf_build_id(Elf *elf, char **ret);
 
 #endif

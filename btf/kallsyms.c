@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@ enum {
 
 /* A forward-only window over kallsyms_names. */
 struct names_cursor {
-	mw_kread_fn *read;
+	mw_read_fn *read;
 	void *arg;
 	uint64_t base;		/* address of kallsyms_names */
 	uint64_t pos;		/* offset of the next byte */
@@ -65,7 +66,7 @@ static struct mw_error *cursor_bytes(struct names_cursor *c, size_t n, uint8_t *
 }
 
 struct mw_error *mw_kallsyms_decode(const struct mw_kallsyms_tables *t,
-				    mw_kread_fn *read, void *read_arg,
+				    mw_read_fn *read, void *read_arg,
 				    mw_ksym_fn *fn, void *fn_arg)
 {
 	struct mw_error *err;
@@ -77,7 +78,7 @@ struct mw_error *mw_kallsyms_decode(const struct mw_kallsyms_tables *t,
 	struct names_cursor *cur = NULL;
 
 	if (!t->num_syms || !t->names || !t->token_table || !t->token_index ||
-	    !(t->addresses || (t->offsets && t->relative_base)))
+	    !(t->addresses || t->offsets))
 		return mw_error_create(MW_ERR_NOT_FOUND,
 				       "VMCOREINFO lacks the kallsyms tables (Linux 6.0 or later has them)");
 	if ((err = read(read_arg, t->num_syms, &num, sizeof(num))))
@@ -107,8 +108,11 @@ struct mw_error *mw_kallsyms_decode(const struct mw_kallsyms_tables *t,
 
 	uint64_t relative_base = 0;
 	bool absolute_percpu = false;
-	if (t->offsets && t->relative_base) {
-		if ((err = read(read_arg, t->relative_base, &relative_base,
+	/* offsets without relative_base: each entry is relative to itself */
+	bool place_relative = t->offsets && !t->relative_base;
+	if (t->offsets) {
+		if (t->relative_base &&
+		    (err = read(read_arg, t->relative_base, &relative_base,
 				sizeof(relative_base)))) {
 			err = mw_error_prepend(err, "reading kallsyms_relative_base");
 			goto out;
@@ -130,8 +134,11 @@ struct mw_error *mw_kallsyms_decode(const struct mw_kallsyms_tables *t,
 		 * until 6.15) image symbols are stored as -1 - distance and
 		 * per-CPU symbols as absolute non-negative values: a negative
 		 * entry tells which encoding this kernel used.
+		 * Kernels that no longer have kallsyms_relative_base (seen
+		 * on 7.2 and 7.3) store each entry as the signed distance
+		 * from the entry's own address to the symbol.
 		 */
-		for (uint32_t i = 0; i < num; i++)
+		for (uint32_t i = 0; i < num && !place_relative; i++)
 			if (offsets[i] < 0) {
 				absolute_percpu = true;
 				break;
@@ -210,6 +217,9 @@ struct mw_error *mw_kallsyms_decode(const struct mw_kallsyms_tables *t,
 		uint64_t addr;
 		if (addresses)
 			addr = addresses[i];
+		else if (place_relative)
+			addr = t->offsets + (uint64_t)i * sizeof(*offsets) +
+			       (uint64_t)(int64_t)offsets[i];
 		else if (!absolute_percpu)
 			addr = relative_base + (uint32_t)offsets[i];
 		else if (offsets[i] >= 0)
@@ -226,4 +236,150 @@ out:
 	free(offsets);
 	free(tokens);
 	return err;
+}
+
+/* ---- finding the tables in the kernel image (no kallsyms in VMCOREINFO) ---- */
+
+enum {
+	SCAN_CHUNK = 64 * 1024,
+	SCAN_PIECE = 4096,
+	MIN_SYMS = 1000,		/* a kernel has many more */
+	MARKER_STRIDE = 256,		/* kallsyms_markers: one per 256 names */
+};
+
+static uint64_t align8(uint64_t v)
+{
+	return (v + 7) & ~(uint64_t)7;
+}
+
+/* The end of kallsyms_names: num length-prefixed records from names. */
+static struct mw_error *names_end(mw_read_fn *read, void *arg, uint64_t names,
+				  uint32_t num, uint64_t limit, uint64_t *ret)
+{
+	struct names_cursor *c = calloc(1, sizeof(*c));
+	if (!c)
+		return &mw_error_nomem;
+	c->read = read;
+	c->arg = arg;
+	c->base = names;
+	struct mw_error *err = NULL;
+	for (uint32_t i = 0; i < num && !err; i++) {
+		uint8_t b = 0;
+		if ((err = cursor_byte(c, &b)))
+			break;
+		uint32_t len = b;
+		if (b & 0x80) {
+			if ((err = cursor_byte(c, &b)))
+				break;
+			len = (len & 0x7f) | ((uint32_t)b << 7);
+		}
+		if (len == 0 || c->pos + len > limit) {
+			err = mw_error_create(MW_ERR_BAD_DATA, "not a kallsyms_names table");
+			break;
+		}
+		c->pos += len;
+	}
+	*ret = names + c->pos;
+	free(c);
+	return err;
+}
+
+/* A read whose failure only means "not here" (the error is dropped). */
+static bool read_ok(mw_read_fn *read, void *arg, uint64_t addr, void *buf, size_t len)
+{
+	struct mw_error *err = read(arg, addr, buf, len);
+	if (!err)
+		return true;
+	mw_error_destroy(err);
+	return false;
+}
+
+/* token_table then token_index at tt: 256 strings whose offsets the index
+ * lists.  true with the index's address when they are. */
+static bool tokens_at(mw_read_fn *read, void *arg, uint64_t tt, uint64_t *index)
+{
+	char buf[4096];
+	if (!read_ok(read, arg, tt, buf, sizeof(buf)))
+		return false;
+	uint16_t off[256];
+	size_t pos = 0;
+	for (int i = 0; i < 256; i++) {
+		if (pos >= sizeof(buf))
+			return false;
+		off[i] = (uint16_t)pos;
+		size_t n = strnlen(buf + pos, sizeof(buf) - pos);
+		if (n == 0 || pos + n >= sizeof(buf))
+			return false;
+		pos += n + 1;
+	}
+	uint16_t idx[256];
+	uint64_t ia = align8(tt + pos);
+	if (!read_ok(read, arg, ia, idx, sizeof(idx)) || memcmp(idx, off, sizeof(idx)))
+		return false;
+	*index = ia;
+	return true;
+}
+
+/* Is the u64 at rb kallsyms_relative_base? Fills t when it is. */
+static bool tables_at(mw_read_fn *read, void *arg, uint64_t start, uint64_t end,
+		      uint64_t rb, struct mw_kallsyms_tables *t)
+{
+	uint32_t num;
+	if (!read_ok(read, arg, rb + 8, &num, sizeof(num)) || num < MIN_SYMS ||
+	    num > MW_KALLSYMS_MAX)
+		return false;
+	uint64_t offsets = rb - align8((uint64_t)num * 4);
+	if (offsets < start || offsets > rb)
+		return false;
+	uint64_t names = align8(rb + 8 + 4), nend;
+	struct mw_error *err = names_end(read, arg, names, num, end - names, &nend);
+	if (err) {
+		mw_error_destroy(err);
+		return false;
+	}
+	/* kallsyms_markers: u32 (5.x) or unsigned long (older) per 256 names */
+	uint64_t nmark = ((uint64_t)num + MARKER_STRIDE - 1) / MARKER_STRIDE;
+	for (unsigned sz = 4; sz <= 8; sz += 4) {
+		uint64_t tt = align8(align8(nend) + nmark * sz), index;
+		if (tokens_at(read, arg, tt, &index)) {
+			*t = (struct mw_kallsyms_tables){
+				.num_syms = rb + 8, .names = names, .token_table = tt,
+				.token_index = index, .offsets = offsets, .relative_base = rb,
+			};
+			return true;
+		}
+	}
+	return false;
+}
+
+struct mw_error *mw_kallsyms_find(uint64_t text, uint64_t len,
+				  mw_read_fn *read, void *read_arg,
+				  struct mw_kallsyms_tables *ret)
+{
+	uint64_t *buf = malloc(SCAN_CHUNK);
+	if (!buf)
+		return &mw_error_nomem;
+	uint64_t end = text + len;
+	bool found = false;
+	for (uint64_t at = text & ~(uint64_t)7; at < end && !found; at += SCAN_CHUNK) {
+		size_t piece = SCAN_CHUNK;
+		if (!read_ok(read, read_arg, at, buf, SCAN_CHUNK))
+			piece = SCAN_PIECE;	/* a hole in the chunk: page by page */
+		/* unreadable pieces (a filtered dump may leave out the whole
+		 * kernel text) are skipped: len bounds the scan */
+		for (size_t p = 0; p < SCAN_CHUNK && !found; p += piece) {
+			if (piece != SCAN_CHUNK &&
+			    !read_ok(read, read_arg, at + p, (uint8_t *)buf + p, piece))
+				continue;
+			for (size_t i = p / 8; i < (p + piece) / 8 && !found; i++)
+				if (buf[i] == text)
+					found = tables_at(read, read_arg, text, end, at + i * 8, ret);
+		}
+	}
+	free(buf);
+	if (!found)
+		return mw_error_create(MW_ERR_NOT_FOUND,
+				       "no kallsyms tables in the %" PRIu64 " MiB of the kernel image after _stext",
+				       len >> 20);
+	return NULL;
 }

@@ -1,4 +1,4 @@
-# types and symbols: BTF, DWARF, kallsyms, System.map (P3)
+# types and symbols: BTF, DWARF, kallsyms, System.map
 libmw_a_SOURCES += \
 	btf/kallsyms.c btf/kallsyms.h \
 	btf/types.h btf/types-internal.h btf/types.c \

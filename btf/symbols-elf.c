@@ -83,6 +83,13 @@ struct mw_error *mw_symbols_open_elf(const char *path, struct mw_symbols **ret)
 	}
 	if (!err)
 		err = mw_symbols_finish(s);
+	char *bid = NULL, *rel = NULL;
+	if (!err && !(err = mw_elf_build_id(elf, &bid)))
+		err = mw_elf_kernel_release(elf, &rel);
+	if (!err)
+		mw_symbols_set_identity(s, bid, rel);
+	else
+		free(bid);
 	free(what);
 	mw_elf_close(fd, elf);
 	if (err) {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "btf/symbols.h"
 
 enum {
@@ -107,9 +108,10 @@ struct mw_error *mw_symbols_parse_map(struct mw_symbols *s, const char *buf, siz
 
 struct mw_error *mw_symbols_open_system_map(const char *path, struct mw_symbols **ret)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return mw_error_errno(errno, "%s", path);
+	int fd;
+	struct mw_error *oerr = mw_file_open(path, MW_FILE_REGULAR, &fd);
+	if (oerr)
+		return oerr;
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
 		int e = errno;

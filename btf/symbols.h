@@ -69,8 +69,18 @@ struct mw_error *mw_symbols_parse_map(struct mw_symbols *s, const char *buf,
  * symbols stay. Finished tables only; re-sorts.
  */
 struct mw_error *mw_symbols_relocate(struct mw_symbols *s, int64_t delta);
+/* The same for symbols at or above start (the architecture's kernel image
+ * region; mw_symbols_relocate uses x86-64's). */
+struct mw_error *mw_symbols_relocate_from(struct mw_symbols *s, int64_t delta, uint64_t start);
 
 const char *mw_symbols_description(const struct mw_symbols *s);
+/* A vmlinux's GNU build ID (lowercase hex) and the release in its
+ * linux_banner, as mw_symbols_open_elf found them; NULL if unknown (always
+ * for a System.map or kallsyms). */
+const char *mw_symbols_build_id(const struct mw_symbols *s);
+const char *mw_symbols_release(const struct mw_symbols *s);
+/* Set them (takes both malloc'd strings, either may be NULL). */
+void mw_symbols_set_identity(struct mw_symbols *s, char *build_id, char *release);
 size_t mw_symbols_count(const struct mw_symbols *s);
 /* The i-th symbol by address. */
 const struct mw_symbol *mw_symbols_at(const struct mw_symbols *s, size_t i);

@@ -46,6 +46,7 @@ struct mw_types {
 	enum mw_types_source source;
 	char *description;	/* "BTF /sys/kernel/btf/vmlinux" */
 	char *release;		/* NULL if unknown */
+	char *build_id;		/* GNU build ID, lowercase hex; NULL if unknown */
 };
 
 /* Fill the common part; takes a copy of description. */

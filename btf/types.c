@@ -37,6 +37,7 @@ void mw_types_deinit_common(struct mw_types *t)
 {
 	free(t->description);
 	free(t->release);
+	free(t->build_id);
 }
 
 struct mw_error *mw_types_open_vmlinux(const char *path, struct mw_types **ret)
@@ -82,6 +83,21 @@ const char *mw_types_description(const struct mw_types *t)
 const char *mw_types_release(const struct mw_types *t)
 {
 	return t->release;
+}
+
+const char *mw_types_build_id(const struct mw_types *t)
+{
+	return t->build_id;
+}
+
+struct mw_error *mw_types_set_build_id(struct mw_types *t, const char *hex)
+{
+	char *copy = NULL;
+	if (hex && !(copy = strdup(hex)))
+		return &mw_error_nomem;
+	free(t->build_id);
+	t->build_id = copy;
+	return NULL;
 }
 
 struct mw_error *mw_types_set_release(struct mw_types *t, const char *release)

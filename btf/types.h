@@ -107,6 +107,22 @@ struct mw_types;
 /* Open a raw BTF blob (copied). `what` names it in errors ("BTF in vmcore"). */
 struct mw_error *mw_types_open_btf_buf(const void *data, size_t len,
 				       const char *what, struct mw_types **ret);
+/*
+ * Open a split BTF blob (a kernel module's BTF, as the kernel keeps it in
+ * its btf_modules list) on top of base, which must be BTF (MW_ERR_UNSUPPORTED
+ * for DWARF): the blob's type ids continue after the base's last one, its
+ * string offsets after the base's string section, and its types may refer
+ * to the base's. Lookups by name see both (the split blob's first; a full
+ * definition beats a declaration). The blob is checked as a base blob is
+ * (MW_ERR_FORMAT for a truncated or corrupt one). base must outlive *ret.
+ */
+struct mw_error *mw_types_open_btf_split(struct mw_types *base, const void *data, size_t len,
+					 const char *what, struct mw_types **ret);
+/* Where a split BTF on top of t starts: its first type id and first string
+ * offset (the kernel's btf->start_id and start_str_off). False if t is not
+ * BTF. */
+bool mw_types_btf_split_start(const struct mw_types *t, uint32_t *first_id,
+			      uint32_t *first_str);
 /* Open a raw BTF file, or an ELF file's .BTF section. */
 struct mw_error *mw_types_open_btf_file(const char *path, struct mw_types **ret);
 /* Open a vmlinux with DWARF. */
@@ -129,6 +145,10 @@ const char *mw_types_description(const struct mw_types *t);
  */
 const char *mw_types_release(const struct mw_types *t);
 struct mw_error *mw_types_set_release(struct mw_types *t, const char *release);
+/* The GNU build ID of the vmlinux the types came from (lowercase hex), or
+ * NULL (raw BTF, BTF in the dump). */
+const char *mw_types_build_id(const struct mw_types *t);
+struct mw_error *mw_types_set_build_id(struct mw_types *t, const char *hex);
 
 /* Find a type by name (see above for the spelling). MW_ERR_NOT_FOUND if none. */
 struct mw_error *mw_types_find(struct mw_types *t, const char *name,

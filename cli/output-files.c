@@ -7,11 +7,15 @@
 #include <string.h>
 
 #include "analyzer/summary.h"
+#include "cli/cli.h"
+#include "cli/findings.h"
 #include "cli/render-util.h"
-#include "cli/files.h"
 #include "common/json.h"
 
-enum { MEMCG_COLUMN = 30, MAX_FINDINGS = 8 };
+enum {
+	MEMCG_COLUMN = 18,
+	LINE_WIDTH = 100,	/* a path is shortened in the middle to fit */
+};
 
 
 static const char *memcg_path(const struct mw_memcg_tree *t, uint64_t memcg)
@@ -27,7 +31,7 @@ static void memcg_cell(const struct mw_memcg_tree *t, const struct mw_file *f,
 		       char *buf, size_t len)
 {
 	const char *p = memcg_path(t, f->memcg);
-	char name[MEMCG_COLUMN + 8];
+	char name[4 * MEMCG_COLUMN + 8];
 	if (!f->memcg) {
 		snprintf(name, sizeof(name), "-");
 	} else if (!p) {
@@ -37,10 +41,16 @@ static void memcg_cell(const struct mw_memcg_tree *t, const struct mw_file *f,
 		last = last && last[1] ? last + 1 : p;
 		size_t n = strlen(last);
 		size_t room = MEMCG_COLUMN - (f->nr_memcgs > 1 ? 4 : 0);
-		if (n > room)
-			snprintf(name, sizeof(name), "%.*s~", (int)(room - 1), last);
-		else
+		/* shortened in the middle: ids differ at their ends */
+		FILE *mf = n > room ? fmemopen(name, sizeof(name), "w") : NULL;
+		if (mf) {
+			mw_put_fit(mf, last, room);
+			fputc('\0', mf);
+			fclose(mf);
+			name[sizeof(name) - 1] = '\0';
+		} else {
 			snprintf(name, sizeof(name), "%s", last);
+		}
 	}
 	if (f->nr_memcgs > 1)
 		snprintf(buf, len, "%s +%" PRIu32, name, f->nr_memcgs - 1);
@@ -48,21 +58,30 @@ static void memcg_cell(const struct mw_memcg_tree *t, const struct mw_file *f,
 		snprintf(buf, len, "%s", name);
 }
 
-static void render_text(struct mw_context *ctx, const struct mw_files *f,
-			const struct mw_memcg_tree *t, const char *filter)
+static void render_text(struct mw_context *ctx, const struct mw_analysis *an)
 {
+	const struct mw_files *f = &an->files;
+	const struct mw_memcg_tree *t = an->have_tree ? &an->tree : NULL;
+	const char *filter = an->memcg_path;
 	FILE *o = ctx->out;
 	uint64_t ps = f->page_size;
 	char a[32], b[32], c[32], d[32];
 	mw_human_bytes(f->cached_pages * ps, a, sizeof(a));
-	fprintf(o, "%s: page cache and shared memory by file%s%s\n", ctx->dump_path,
-		filter ? ", memory cgroup " : "", filter ? filter : "");
+	struct mw_para para;
+	fprintf(mw_para_begin(o, &para), "%s: page cache and shared memory by file%s%s\n",
+		ctx->dump_path, filter ? ", memory cgroup " : "", filter ? filter : "");
+	mw_para_end(&para, 2);
 	mw_human_bytes(f->file_pages * ps, b, sizeof(b));
 	mw_human_bytes(f->shmem_pages * ps, c, sizeof(c));
 	fprintf(o, "%s in %zu files: %s file cache, %s shmem", a, f->nr, b, c);
 	mw_human_bytes(f->dirty_pages * ps, b, sizeof(b));
 	mw_human_bytes(f->writeback_pages * ps, c, sizeof(c));
 	fprintf(o, "; %s dirty, %s under writeback\n", b, c);
+	if (f->hugetlb_pages) {
+		mw_human_bytes(f->hugetlb_pages * ps, b, sizeof(b));
+		fprintf(o, "and %s of hugetlb pool pages in hugetlbfs files (not page cache: "
+			"`memwhere pools`)\n", b);
+	}
 	if (f->deleted_files) {
 		mw_human_bytes(f->deleted_pages * ps, b, sizeof(b));
 		fprintf(o, "%" PRIu64 " deleted files (or removed SysV segments) still hold %s\n",
@@ -74,11 +93,13 @@ static void render_text(struct mw_context *ctx, const struct mw_files *f,
 			filter, b);
 	}
 	size_t n = ctx->opt.top && ctx->opt.top < f->nr ? ctx->opt.top : f->nr;
-	fprintf(o, "\n%10s %10s %10s  %-6s %-*s  %s\n", "CACHED", "DIRTY", "SIZE", "FS",
+	/* the FILE column as wide as 100 columns leave: a long path keeps its
+	 * distinguishing end, shortened in the middle */
+	fprintf(o, "\n%9s %9s %9s %-6s %-*s %s\n", "CACHED", "DIRTY", "SIZE", "FS",
 		MEMCG_COLUMN, "MEMCG", "FILE");
 	for (size_t i = 0; i < n; i++) {
 		const struct mw_file *x = &f->files[i];
-		char m[MEMCG_COLUMN + 24];
+		char m[4 * MEMCG_COLUMN + 24];
 		mw_human_bytes(x->cached_pages * ps, a, sizeof(a));
 		if (x->dirty_pages)
 			mw_human_bytes(x->dirty_pages * ps, b, sizeof(b));
@@ -89,8 +110,10 @@ static void render_text(struct mw_context *ctx, const struct mw_files *f,
 		else
 			snprintf(c, sizeof(c), "?");
 		memcg_cell(t, x, m, sizeof(m));
-		fprintf(o, "%10s %10s %10s  %-6s %-*s  %s%s\n", a, b, c, x->fs, MEMCG_COLUMN, m,
-			x->path, x->deleted && x->name != MW_FILE_SYSV_SHM ? " (deleted)" : "");
+		const char *del = x->deleted && x->name != MW_FILE_SYSV_SHM ? " (deleted)" : "";
+		fprintf(o, "%9s %9s %9s %-6s %-*s ", a, b, c, x->fs, MEMCG_COLUMN, m);
+		mw_put_fit(o, x->path, LINE_WIDTH - (3 * 10 + 7 + MEMCG_COLUMN + 1) - strlen(del));
+		fprintf(o, "%s\n", del);
 	}
 	if (n < f->nr) {
 		uint64_t rest = 0;
@@ -114,27 +137,32 @@ static void render_text(struct mw_context *ctx, const struct mw_files *f,
 				mw_human_bytes(x->dirty_pages * ps, d, sizeof(d));
 			else
 				snprintf(d, sizeof(d), "-");
-			fprintf(o, "%10s %7" PRIu64 " %10s %10s %7" PRIu64 "  %s\n", a, x->files, c, d,
-				x->mapped_files, x->name);
+			fprintf(o, "%10s %7" PRIu64 " %10s %10s %7" PRIu64 "  ", a, x->files, c, d,
+				x->mapped_files);
+			mw_put_fit(o, x->name, LINE_WIDTH - (10 + 8 + 11 + 11 + 8 + 2));
+			fputc('\n', o);
 		}
 		if (nd < f->nr_dirs)
 			fprintf(o, "%10s %zu more director%s\n", "", f->nr_dirs - nd,
 				f->nr_dirs - nd == 1 ? "y" : "ies");
 	}
-	struct mw_finding fi[MAX_FINDINGS];
 	/* report lists every analysis' findings together at its end */
-	size_t nf = ctx->in_report ? 0 : mw_files_findings(f, t, fi, MAX_FINDINGS);
-	if (nf)
-		fprintf(o, "\nFindings\n");
-	for (size_t i = 0; i < nf; i++)
-		fprintf(o, "  %-8s %s\n           %s\n           %s\n", mw_severity_name(fi[i].severity),
-			fi[i].title, fi[i].evidence, fi[i].advice);
+	const struct mw_finding *fi;
+	size_t it = 0;
+	for (size_t shown = 0; !ctx->in_report &&
+	     (fi = mw_findings_next(&an->findings, MW_RESULT_FILES, &it)); shown++) {
+		if (shown == 0)
+			fprintf(o, "\nFindings\n");
+		mw_text_finding(o, fi, MW_FINDING_FULL);
+	}
 	mw_render_text_warnings(ctx);
 }
 
-static void render_json(struct mw_context *ctx, const struct mw_files *f,
-			const struct mw_memcg_tree *t, const char *filter)
+static void render_json(struct mw_context *ctx, const struct mw_analysis *an)
 {
+	const struct mw_files *f = &an->files;
+	const struct mw_memcg_tree *t = an->have_tree ? &an->tree : NULL;
+	const char *filter = an->memcg_path;
 	struct mw_json j;
 	uint64_t ps = f->page_size;
 	mw_render_json_begin(ctx, &j);
@@ -145,6 +173,7 @@ static void render_json(struct mw_context *ctx, const struct mw_files *f,
 	mw_json_kv_uint(&j, "dirty_bytes", f->dirty_pages * ps);
 	mw_json_kv_uint(&j, "writeback_bytes", f->writeback_pages * ps);
 	mw_json_kv_uint(&j, "block_device_bytes", f->block_device_pages * ps);
+	mw_json_kv_uint(&j, "hugetlb_bytes", f->hugetlb_pages * ps);
 	mw_json_kv_uint(&j, "deleted_bytes", f->deleted_pages * ps);
 	if (filter)
 		mw_json_kv_uint(&j, "other_memcgs_bytes", f->filtered_pages * ps);
@@ -170,7 +199,7 @@ static void render_json(struct mw_context *ctx, const struct mw_files *f,
 		mw_json_object_begin(&j);
 		mw_json_kv_string(&j, "path", x->path);
 		mw_json_kv_string(&j, "fs", x->fs);
-		mw_json_kv_string(&j, "kind", x->shmem ? "shmem" : "file");
+		mw_json_kv_string(&j, "kind", x->hugetlb ? "hugetlb" : x->shmem ? "shmem" : "file");
 		mw_json_kv_uint(&j, "inode", x->ino);
 		mw_json_kv_uint_or_null(&j, "size_bytes", x->size_bytes >= 0, (uint64_t)x->size_bytes);
 		mw_json_kv_uint(&j, "cached_bytes", x->cached_pages * ps);
@@ -219,25 +248,18 @@ static void render_json(struct mw_context *ctx, const struct mw_files *f,
 		mw_json_object_end(&j);
 	}
 	mw_json_array_end(&j);
-	struct mw_finding fi[MAX_FINDINGS];
 	/* report lists every analysis' findings together at its end */
-	size_t nf = ctx->in_report ? 0 : mw_files_findings(f, t, fi, MAX_FINDINGS);
 	mw_json_key(&j, "findings");
 	mw_json_array_begin(&j);
-	for (size_t i = 0; i < nf; i++) {
+	const struct mw_finding *fi;
+	size_t it = 0;
+	while (!ctx->in_report && (fi = mw_findings_next(&an->findings, MW_RESULT_FILES, &it))) {
 		mw_json_object_begin(&j);
-		mw_json_finding_fields(&j, &fi[i]);
+		mw_json_finding_fields(&j, fi);
 		mw_json_object_end(&j);
 	}
 	mw_json_array_end(&j);
 	mw_render_json_end(ctx, &j);
 }
 
-void mw_render_files(struct mw_context *ctx, const struct mw_files *f,
-		     const struct mw_memcg_tree *t, const char *filter)
-{
-	if (ctx->opt.json)
-		render_json(ctx, f, t, filter);
-	else
-		render_text(ctx, f, t, filter);
-}
+const struct mw_renderer mw_files_renderer = { .text = render_text, .json = render_json };

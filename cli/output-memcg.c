@@ -7,13 +7,15 @@
 #include <string.h>
 
 #include "analyzer/summary.h"
+#include "cli/cli.h"
+#include "cli/findings.h"
 #include "cli/render-util.h"
-#include "cli/memcg.h"
 #include "common/json.h"
 
 enum {
-	BAR_WIDTH = 10,
 	FILES_SHOWN = 5,	/* files per dying memcg in text */
+	LINE_WIDTH = 100,	/* names are shortened in the middle to fit */
+	NAME_MIN = 24,		/* columns a name keeps however deep in the tree */
 };
 
 
@@ -174,8 +176,9 @@ static void json_limit(struct mw_json *j, const char *key, uint64_t v)
 		mw_json_uint(j, v);
 }
 
-static void json_stat(struct mw_json *j, const char *key, const struct mw_memcg *m,
-		      bool flushed)
+/* a counter this kernel's memory.stat does not show is null, not 0 */
+static void json_stat(struct mw_json *j, const char *key, const struct mw_memcg_tree *t,
+		      const struct mw_memcg *m, bool flushed)
 {
 	mw_json_key(j, key);
 	if (!m->stat_known) {
@@ -184,8 +187,8 @@ static void json_stat(struct mw_json *j, const char *key, const struct mw_memcg 
 	}
 	mw_json_object_begin(j);
 	for (int s = 0; s < MW_MEMCG_NR_STATS; s++)
-		mw_json_kv_int(j, mw_memcg_stat_name((enum mw_memcg_stat)s),
-			       flushed ? m->stat_flushed[s] : m->stat[s]);
+		mw_json_kv_int_or_null(j, mw_memcg_stat_name((enum mw_memcg_stat)s),
+				       t->stat_shown[s], flushed ? m->stat_flushed[s] : m->stat[s]);
 	mw_json_object_end(j);
 }
 
@@ -217,8 +220,8 @@ static void json_memcg(struct mw_json *j, const struct mw_memcg_tree *t,
 	json_limit(j, "min", m->min_bytes);
 	mw_json_object_end(j);
 	mw_json_kv_uint_or_null(j, "swap_bytes", m->swap_known, m->swap_bytes);
-	json_stat(j, "stat", m, false);
-	json_stat(j, "stat_flushed", m, true);
+	json_stat(j, "stat", t, m, false);
+	json_stat(j, "stat_flushed", t, m, true);
 	mw_json_kv_uint_or_null(j, "charged_bytes", m->charged_known, m->charged_bytes);
 	mw_json_key(j, "charged");
 	if (m->charged_known) {
@@ -276,22 +279,25 @@ static void json_pins(struct mw_json *j, const struct mw_memcg *m)
 	mw_json_object_end(j);
 }
 
-static void json_finding(struct mw_json *j, const struct mw_memcg_tree *t, size_t top)
+static void json_finding(struct mw_json *j, const struct mw_findings *list)
 {
-	struct mw_finding f;
+	const struct mw_finding *f;
+	size_t it = 0;
 	mw_json_key(j, "findings");
 	mw_json_array_begin(j);
-	if (mw_memcg_finding(t, top, &f)) {
+	while ((f = mw_findings_next(list, MW_RESULT_MEMCG, &it))) {
 		mw_json_object_begin(j);
-		mw_json_finding_fields(j, &f);
+		mw_json_finding_fields(j, f);
 		mw_json_object_end(j);
 	}
 	mw_json_array_end(j);
 }
 
-static void render_json(struct mw_context *ctx, const struct mw_memcg_tree *t,
-			size_t top)
+static void render_json(struct mw_context *ctx, const struct mw_analysis *a)
 {
+	const struct mw_memcg_tree *t = &a->tree;
+	const struct mw_findings *findings = &a->findings;
+	size_t top = a->memcg_top;
 	struct mw_json j;
 	struct view v;
 	size_t *dying = NULL;
@@ -306,6 +312,7 @@ static void render_json(struct mw_context *ctx, const struct mw_memcg_tree *t,
 	mw_json_kv_uint(&j, "page_size", t->page_size);
 	mw_json_kv_uint(&j, "cpus_folded", t->nr_cpus);
 	mw_json_kv_bool(&j, "walk_complete", t->walk_complete);
+	mw_json_kv_bool(&j, "stat_read_flushes", t->stat_read_flushes);
 	mw_json_kv_bool(&j, "page_scan", t->charged_known);
 	mw_json_kv_uint(&j, "count", v.in_subtree);
 	mw_json_key(&j, "memcgs");
@@ -336,14 +343,14 @@ static void render_json(struct mw_context *ctx, const struct mw_memcg_tree *t,
 		mw_json_kv_int_or_null(&j, "id", m->id >= 0, m->id);
 		mw_json_kv_addr(&j, "address", m->addr);
 		mw_json_kv_uint(&j, "usage_bytes", m->usage_bytes);
-		json_stat(&j, "stat", m, false);
+		json_stat(&j, "stat", t, m, false);
 		json_pins(&j, m);
 		mw_json_object_end(&j);
 	}
 	mw_json_array_end(&j);
 	mw_json_object_end(&j);
 	free(dying);
-	json_finding(&j, t, top);
+	json_finding(&j, findings);
 	view_free(&v);
 	mw_render_json_end(ctx, &j);
 }
@@ -354,11 +361,11 @@ static void col(FILE *o, bool known, uint64_t b)
 {
 	char h[32];
 	if (!known) {
-		fprintf(o, " %10s", "?");
+		fprintf(o, " %9s", "?");
 		return;
 	}
 	mw_human_bytes(b, h, sizeof(h));
-	fprintf(o, " %10s", b ? h : "0");
+	fprintf(o, " %9s", b ? h : "0");
 }
 
 static void tree_prefix(FILE *o, const struct view *v, size_t i, bool utf8)
@@ -373,7 +380,7 @@ static void tree_prefix(FILE *o, const struct view *v, size_t i, bool utf8)
 	     a = t->memcgs[a].parent)
 		chain[n++] = (size_t)a;
 	for (size_t k = n; k-- > 0;)
-		fputs(v->last[chain[k]] ? "   " : utf8 ? "\u2502  " : "|  ", o);
+		fputs(v->last[chain[k]] ? "  " : utf8 ? "\u2502 " : "| ", o);
 	fputs(v->last[i] ? (utf8 ? "\u2514\u2500 " : "`- ") : (utf8 ? "\u251c\u2500 " : "|- "), o);
 }
 
@@ -446,8 +453,10 @@ static void text_pins(FILE *o, const struct mw_memcg *m)
 	for (size_t f = 0; f < p->nr_files && f < FILES_SHOWN; f++) {
 		const struct mw_memcg_file_pin *fp = &p->files[f];
 		mw_human_bytes(fp->bytes, h, sizeof(h));
-		fprintf(o, "      %10s  %s%s", h, fp->path ? fp->path : "(no name)",
-			fp->deleted ? " (deleted)" : "");
+		fprintf(o, "      %10s  ", h);
+		mw_put_fit(o, fp->path ? fp->path : "(no name)", LINE_WIDTH - 18 -
+			   (fp->deleted ? 10 : 0) - (fp->fs ? strlen(fp->fs) + 4 : 0));
+		fputs(fp->deleted ? " (deleted)" : "", o);
 		if (fp->fs)
 			fprintf(o, "  [%s]", fp->fs);
 		fputc('\n', o);
@@ -459,9 +468,11 @@ static void text_pins(FILE *o, const struct mw_memcg *m)
 			more == 1 ? "" : "s", p->nr_files);
 }
 
-static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
-			size_t top)
+static void render_text(struct mw_context *ctx, const struct mw_analysis *a)
 {
+	const struct mw_memcg_tree *t = &a->tree;
+	const struct mw_findings *findings = &a->findings;
+	size_t top = a->memcg_top;
 	FILE *o = ctx->out;
 	bool utf8 = mw_utf8_locale();
 	struct view v;
@@ -474,34 +485,71 @@ static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
 	size_t nd = dying_list(t, top, &dying);
 	const struct mw_memcg *root = &t->memcgs[top];
 
-	fprintf(o, "%s: memory cgroups (cgroup v%d", ctx->dump_path, t->v1 ? 1 : 2);
+	struct mw_para para;
+	FILE *po = mw_para_begin(o, &para);
+	fprintf(po, "%s: memory cgroups (cgroup v%d", ctx->dump_path, t->v1 ? 1 : 2);
 	if (top)
-		fprintf(o, ", subtree %s", root->path);
-	fprintf(o, "): %zu, %zu dying\n", v.in_subtree, nd);
-	fprintf(o, "USAGE is the page counter (%s); the other columns are memory.stat's "
-		"counters, per-CPU changes not yet flushed included\n\n",
+		fprintf(po, ", subtree %s", root->path);
+	fprintf(po, "): %zu, %zu dying\n", v.in_subtree, nd);
+	mw_para_end(&para, 2);
+	po = mw_para_begin(o, &para);
+	fprintf(po, "USAGE is the page counter (%s); the other columns are memory.stat's "
+		"counters, per-CPU changes not yet flushed included%s%s\n\n",
 		t->v1 ? "memory.usage_in_bytes; the root's is its file + anon, as the kernel shows"
-		      : "memory.current");
-	fprintf(o, "%10s %-*s %10s %10s %10s %10s %10s  %s\n", "USAGE", BAR_WIDTH, "",
-		"ANON", "FILE", "SHMEM", "KERNEL", "SOCK", "CGROUP");
-	double whole = root->usage_bytes ? (double)root->usage_bytes : 1.0;
+		      : "memory.current",
+		nd && utf8 ? "; a dying cgroup is marked \u2020" : "",
+		!t->stat_shown[MW_MEMCG_KERNEL] ?
+			"; KERNEL is ?: this kernel's memory.stat has no kernel counter" : "");
+	mw_para_end(&para, 0);
+	fprintf(o, "%10s %9s %9s %9s %9s %9s  %s\n", "USAGE", "ANON", "FILE", "SHMEM", "KERNEL",
+		"SOCK", "CGROUP");
 	for (size_t k = 0; k < v.nr; k++) {
 		size_t i = v.order[k];
 		const struct mw_memcg *m = &t->memcgs[i];
-		col(o, m->usage_known, m->usage_bytes);
 		fputc(' ', o);
-		mw_bar(o, (double)m->usage_bytes / whole, BAR_WIDTH, utf8, true);
+		col(o, m->usage_known, m->usage_bytes);
 		const enum mw_memcg_stat cols[] = { MW_MEMCG_ANON, MW_MEMCG_FILE, MW_MEMCG_SHMEM,
 						    MW_MEMCG_KERNEL, MW_MEMCG_SOCK };
 		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-			col(o, m->stat_known, m->stat_known ? (uint64_t)m->stat[cols[c]] : 0);
+			col(o, m->stat_known && t->stat_shown[cols[c]],
+			    m->stat_known ? (uint64_t)m->stat[cols[c]] : 0);
 		fputs("  ", o);
-		tree_prefix(o, &v, i, utf8);
-		fputs(i == top ? m->path : m->name, o);
-		if (m->dying)
-			fputs(utf8 ? "  \u2020 dying" : "  (dying)", o);
-		text_limits(o, m);
+		/* the name shortened in the middle to end the line by LINE_WIDTH */
+		char *pre = NULL, *lim = NULL;
+		size_t prel = 0, liml = 0;
+		FILE *pf = open_memstream(&pre, &prel), *lf = open_memstream(&lim, &liml);
+		if (pf) {
+			tree_prefix(pf, &v, i, utf8);
+			fclose(pf);
+		}
+		if (lf) {
+			if (m->dying)
+				fputs(utf8 ? " \u2020" : " (dying)", lf);
+			text_limits(lf, m);
+			fclose(lf);
+		}
+		size_t precols = pre ? mw_text_cols(pre, prel) : 0;
+		size_t limcols = lim ? mw_text_cols(lim, liml) : 0;
+		size_t used = 11 + 5 * 10 + 2 + precols + limcols;
+		/* deep in the tree the limits go to a line of their own,
+		 * under the name, rather than take the name's NAME_MIN */
+		const char *name = i == top ? m->path : m->name;
+		size_t namecols = mw_text_cols(name, strlen(name));
+		bool lim_below = limcols && used + (namecols < NAME_MIN ? namecols : NAME_MIN) >
+						    LINE_WIDTH;
+		if (lim_below)
+			used -= limcols;
+		fputs(pre ? pre : "", o);
+		mw_put_fit(o, name, used + NAME_MIN < LINE_WIDTH ? LINE_WIDTH - used : NAME_MIN);
+		if (lim_below) {
+			fprintf(o, "\n%*s", (int)(11 + 5 * 10 + 2 + precols), "");
+			fputs(lim + strspn(lim, " "), o);
+		} else {
+			fputs(lim ? lim : "", o);
+		}
 		fputc('\n', o);
+		free(pre);
+		free(lim);
 	}
 	if (v.omitted)
 		fprintf(o, "(%zu smaller memory cgroups not shown: --top 0 shows all)\n", v.omitted);
@@ -516,8 +564,10 @@ static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
 		}
 		mw_human_bytes(sum, h, sizeof(h));
 		mw_human_bytes(dsum, h2, sizeof(h2));
-		fprintf(o, "\nThe page scan found %s charged to these memory cgroups "
+		FILE *pp = mw_para_begin(o, &para);
+		fprintf(pp, "\nThe page scan found %s charged to these memory cgroups "
 			"(pages and slab objects), %s of it to dying ones.\n", h, h2);
+		mw_para_end(&para, 0);
 		if (t->slab_vectors_not_in_dump)
 			fprintf(o, "(%" PRIu64 " slabs' object vectors are not in this filtered "
 				"dump: their objects are not counted)\n", t->slab_vectors_not_in_dump);
@@ -533,7 +583,8 @@ static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
 		for (size_t k = 0; k < shown; k++) {
 			const struct mw_memcg *m = &t->memcgs[dying[k]];
 			mw_human_bytes(m->usage_bytes, h, sizeof(h));
-			fprintf(o, "  %10s  %s", h, m->path);
+			fprintf(o, "  %10s  ", h);
+			mw_put_fit(o, m->path, LINE_WIDTH - 14 - (m->id > 0 ? 24 : 0));
 			if (m->id > 0)
 				fprintf(o, "  (id %" PRId64 ")", m->id);
 			fputc('\n', o);
@@ -543,7 +594,7 @@ static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
 					MW_MEMCG_ANON, MW_MEMCG_KERNEL, MW_MEMCG_SOCK };
 				bool any = false;
 				for (size_t c = 0; c < sizeof(kinds) / sizeof(kinds[0]); c++) {
-					if (!m->stat[kinds[c]])
+					if (!m->stat[kinds[c]] || !t->stat_shown[kinds[c]])
 						continue;
 					mw_human_bytes((uint64_t)m->stat[kinds[c]], h, sizeof(h));
 					fprintf(o, "%s%s %s", any ? ", " : "",
@@ -552,30 +603,25 @@ static void render_text(struct mw_context *ctx, const struct mw_memcg_tree *t,
 				}
 				fputs(any ? "\n" : "no pages or objects counted\n", o);
 			}
-			text_pins(o, m);
+			text_pins(mw_para_begin(o, &para), m);
+			mw_para_end(&para, 4);
 		}
 		if (shown < nd)
 			fprintf(o, "  (%zu more: --top 0 shows all)\n", nd - shown);
 	}
 
-	struct mw_finding f;
 	/* report lists every analysis' findings together at its end */
-	if (!ctx->in_report && mw_memcg_finding(t, top, &f)) {
-		fprintf(o, "\nFindings\n");
-		fprintf(o, "  %-8s %s\n", mw_severity_name(f.severity), f.title);
-		fprintf(o, "           %s\n", f.evidence);
-		fprintf(o, "           %s\n", f.advice);
+	const struct mw_finding *f;
+	size_t it = 0;
+	for (size_t n = 0; !ctx->in_report &&
+	     (f = mw_findings_next(findings, MW_RESULT_MEMCG, &it)); n++) {
+		if (n == 0)
+			fprintf(o, "\nFindings\n");
+		mw_text_finding(o, f, MW_FINDING_FULL);
 	}
 	free(dying);
 	view_free(&v);
 	mw_render_text_warnings(ctx);
 }
 
-void mw_render_memcg(struct mw_context *ctx, const struct mw_memcg_tree *t,
-		     size_t top)
-{
-	if (ctx->opt.json)
-		render_json(ctx, t, top);
-	else
-		render_text(ctx, t, top);
-}
+const struct mw_renderer mw_memcg_renderer = { .text = render_text, .json = render_json };

@@ -136,8 +136,10 @@ static void write_string(FILE *out, const char *str, size_t n)
 		}
 		size_t len = utf8_len(s + i, n - i);
 		if (len == 0) {
-			/* invalid UTF-8: keep the byte's value visible */
-			fprintf(out, "\\u%04x", c);
+			/* not UTF-8: the byte as a lone low surrogate U+DC80..U+DCFF
+			 * (Python's surrogateescape), which no valid text gives, so
+			 * the name stays unambiguous and its bytes recoverable */
+			fprintf(out, "\\udc%02x", c);
 			i++;
 			continue;
 		}

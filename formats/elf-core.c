@@ -107,11 +107,11 @@ struct mw_error *mw_elf_core_open(struct mw_source *src,
 		return mw_error_at_offset(MW_ERR_FORMAT, 0, "not an ELF file");
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64)
 		return mw_error_at_offset(MW_ERR_UNSUPPORTED, EI_CLASS,
-					  "ELF class %u is not ELF64: memwhere reads x86-64 dumps only",
+					  "ELF class %u is not ELF64: memwhere reads x86-64 and arm64 dumps only",
 					  eh.e_ident[EI_CLASS]);
 	if (eh.e_ident[EI_DATA] != ELFDATA2LSB)
 		return mw_error_at_offset(MW_ERR_UNSUPPORTED, EI_DATA,
-					  "ELF data encoding %u is not little-endian: memwhere reads x86-64 dumps only",
+					  "ELF data encoding %u is not little-endian: memwhere reads x86-64 and arm64 dumps only",
 					  eh.e_ident[EI_DATA]);
 	uint16_t type = le16toh(eh.e_type);
 	if (type != ET_CORE)
@@ -120,10 +120,10 @@ struct mw_error *mw_elf_core_open(struct mw_source *src,
 					  "ELF type %u is %s, not a core dump",
 					  type, elf_type_name(type));
 	core->machine = le16toh(eh.e_machine);
-	if (core->machine != EM_X86_64)
+	if (core->machine != EM_X86_64 && core->machine != EM_AARCH64)
 		return mw_error_at_offset(MW_ERR_UNSUPPORTED,
 					  offsetof(Elf64_Ehdr, e_machine),
-					  "ELF core of machine %u (%s): memwhere reads x86-64 dumps only",
+					  "ELF core of machine %u (%s): memwhere reads x86-64 and arm64 dumps only",
 					  core->machine,
 					  elf_machine_name(core->machine));
 

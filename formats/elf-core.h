@@ -37,7 +37,7 @@ bool mw_elf_probe_magic(const uint8_t *head, size_t len);
 
 /*
  * Read and check the ELF header and program headers through src: ELF64,
- * little-endian, ET_CORE, x86-64 (anything else is refused with a message
+ * little-endian, ET_CORE, x86-64 or aarch64 (anything else is refused with a message
  * saying what it is), e_phnum including the PN_XNUM extension, every header
  * inside the file.
  */

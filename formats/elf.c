@@ -191,12 +191,20 @@ static struct mw_error *elf_open(struct mw_reader *r)
 	info->page_size = ELF_PAGE_SIZE;
 	info->excluded_pages = mw_extent_map_count_pages(&p->phys, ELF_PAGE_SIZE,
 							 MW_EXTENT_EXCLUDED);
-	info->incomplete = mw_extent_map_count_pages(&p->phys, ELF_PAGE_SIZE,
-						     MW_EXTENT_MISSING) > 0;
-	strcpy(info->utsname_machine, "x86_64");
+	info->cut_pages = mw_extent_map_count_pages(&p->phys, ELF_PAGE_SIZE, MW_EXTENT_MISSING);
+	info->incomplete = info->cut_pages > 0;
+	strcpy(info->utsname_machine, core.machine == EM_AARCH64 ? "aarch64" : "x86_64");
 	struct stat st;
 	if (fstat(r->fd, &st) == 0)
 		info->file_size = (uint64_t)st.st_size;
+	if (info->cut_pages && info->file_size) {
+		/* the segments' bytes past the end of the file */
+		uint64_t missing = 0;
+		for (size_t i = 0; i < p->phys.nr; i++)
+			if (p->phys.ext[i].kind == MW_EXTENT_MISSING)
+				missing += p->phys.ext[i].end - p->phys.ext[i].start;
+		info->expected_size = info->file_size + missing;
+	}
 
 out:
 	free(phys);

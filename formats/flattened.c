@@ -10,9 +10,13 @@
  * zeros (holes of a sparse file).
  *
  * Here the records are indexed once (one pass over the record headers,
- * skipping their data), overlaps are resolved so that the index maps each
- * logical byte to the last record that wrote it, and reads of the logical
- * file become preads of the stream: nothing is rewritten to disk.
+ * skipping their data: small records through a buffer, large ones by
+ * reading their 16-byte headers alone, so no page data is read twice),
+ * overlaps are resolved so that the index maps each logical byte to the
+ * last record that wrote it, and reads of the logical file become preads
+ * of the stream: nothing is rewritten to disk. A read spanning records
+ * that follow each other in the file is one preadv, their headers going
+ * to a junk buffer (QEMU writes records of 16 KiB).
  */
 #include "config.h"
 
@@ -21,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "formats/source.h"
@@ -32,6 +37,16 @@ enum {
 	FLAT_VERSION = 1,
 	RECORD_HEADER_SIZE = 16,
 	SCAN_BUF = 64 * 1024,
+	/* records at least this large: read their headers alone, not the
+	 * data after them (the dump parser reads that later) */
+	BIG_RECORD = 2048,
+	/* a read spanning several records takes their headers (and gaps of
+	 * up to GAP_MAX bytes) into a junk buffer, in one preadv */
+	GAP_MAX = 4096,
+	MAX_IOV = 512,
+	/* makedumpfile writes records of up to 1 MiB: a cut record that claims
+	 * more than this is corruption, not a cut */
+	MAX_RECORD_SIZE = 64 << 20,
 };
 
 static const char flat_signature[] = "makedumpfile";
@@ -94,6 +109,73 @@ static struct mw_error *pread_full(int fd, const char *path, uint64_t off,
 	return NULL;
 }
 
+static bool flat_file_offset(const struct mw_source *src, uint64_t offset,
+			     uint64_t *file_off)
+{
+	const struct flat_source *fs = (const struct flat_source *)src;
+	size_t lo = 0, hi = fs->nr_ext;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (fs->ext[mid].start + fs->ext[mid].len <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= fs->nr_ext || offset < fs->ext[lo].start)
+		return false;
+	*file_off = fs->ext[lo].file_off + (offset - fs->ext[lo].start);
+	return true;
+}
+
+/*
+ * Extents i.. from offset on, logically adjacent and close in the file:
+ * one preadv into out, the bytes between them (record headers) into junk.
+ * Returns the bytes read (0: use plain preads) and the next extent in *next.
+ */
+static size_t pread_span(struct flat_source *fs, size_t i, uint64_t offset,
+			 uint8_t *out, size_t len, size_t *next)
+{
+	struct iovec iov[MAX_IOV];
+	uint8_t junk[GAP_MAX];
+	int n = 0;
+	size_t total = 0;
+	uint64_t file_start = fs->ext[i].file_off + (offset - fs->ext[i].start);
+	uint64_t file_pos = file_start;
+	while (len > 0 && i < fs->nr_ext && n + 2 <= MAX_IOV) {
+		const struct extent *e = &fs->ext[i];
+		if (offset < e->start)
+			break;			/* a hole */
+		uint64_t want = e->file_off + (offset - e->start);
+		if (want != file_pos) {
+			if (want < file_pos || want - file_pos > GAP_MAX)
+				break;
+			iov[n].iov_base = junk;
+			iov[n].iov_len = (size_t)(want - file_pos);
+			n++;
+			file_pos = want;
+		}
+		uint64_t avail = e->len - (offset - e->start);
+		size_t m = avail < len ? (size_t)avail : len;
+		iov[n].iov_base = out;
+		iov[n].iov_len = m;
+		n++;
+		out += m;
+		offset += m;
+		len -= m;
+		total += m;
+		file_pos += m;
+		i++;
+	}
+	if (n < 3)
+		return 0;	/* one extent: the plain path does as well */
+	size_t span = (size_t)(file_pos - file_start);
+	ssize_t got = preadv(fs->fd, iov, n, (off_t)file_start);
+	if (got < 0 || (size_t)got != span)
+		return 0;	/* short or failed: the plain path retries and says why */
+	*next = i;
+	return total;
+}
+
 static struct mw_error *flat_pread(struct mw_source *src, uint64_t offset,
 				   void *buf, size_t len)
 {
@@ -124,6 +206,15 @@ static struct mw_error *flat_pread(struct mw_source *src, uint64_t offset,
 			if (len == 0)
 				break;
 		}
+		size_t next;
+		size_t got = pread_span(fs, i, offset, out, len, &next);
+		if (got) {
+			out += got;
+			offset += got;
+			len -= got;
+			i = next - 1;
+			continue;
+		}
 		const struct extent *e = &fs->ext[i];
 		uint64_t in = offset - e->start;
 		uint64_t avail = e->len - in;
@@ -149,6 +240,7 @@ static void flat_destroy(struct mw_source *src)
 static const struct mw_source_ops flat_ops = {
 	.pread = flat_pread,
 	.destroy = flat_destroy,
+	.file_offset = flat_file_offset,
 };
 
 /* Reads record headers through a buffer: small records need few syscalls. */
@@ -159,6 +251,7 @@ struct scanner {
 	uint8_t buf[SCAN_BUF];
 	uint64_t buf_off;
 	size_t buf_len;
+	bool big;		/* the last record was large: expect another */
 };
 
 static struct mw_error *scan_header(struct scanner *s, uint64_t off,
@@ -167,6 +260,10 @@ static struct mw_error *scan_header(struct scanner *s, uint64_t off,
 	if (off < s->buf_off || off + RECORD_HEADER_SIZE > s->buf_off + s->buf_len) {
 		uint64_t left = s->file_size - off;
 		size_t want = left < SCAN_BUF ? (size_t)left : SCAN_BUF;
+		/* between large records, a buffer would mostly hold page data
+		 * that is read again when the page is: take the header alone */
+		if (s->big)
+			want = RECORD_HEADER_SIZE;
 		struct mw_error *err = pread_full(s->fd, s->path, off, s->buf, want);
 		if (err)
 			return err;
@@ -328,16 +425,16 @@ static struct mw_error *index_records(struct flat_source *fs)
 	s->file_size = fs->file_size;
 	s->buf_off = 0;
 	s->buf_len = 0;
+	s->big = false;
 
 	uint64_t pos = FLAT_HEADER_SIZE;
 	/* every record takes at least its header from the file: bounded */
 	while (pos < fs->file_size) {
 		uint8_t hdr[RECORD_HEADER_SIZE];
 		if (fs->file_size - pos < RECORD_HEADER_SIZE) {
-			err = mw_error_at_offset(MW_ERR_FORMAT, pos,
-						 "%s: flattened record header cut short by the end of the file",
-						 path);
-			goto out;
+			/* cut short inside a record header: read what came before */
+			fs->base.cut_claim = pos + RECORD_HEADER_SIZE;
+			break;
 		}
 		err = scan_header(s, pos, hdr);
 		if (err)
@@ -353,6 +450,15 @@ static struct mw_error *index_records(struct flat_source *fs)
 			goto out;
 		}
 		uint64_t data = pos + RECORD_HEADER_SIZE;
+		bool cut = false;
+		if (size >= 0 && (uint64_t)size > fs->file_size - data &&
+		    (uint64_t)size <= MAX_RECORD_SIZE) {
+			/* the file ends inside this record (a copy cut short): keep
+			 * the part that is there, and what the record claimed */
+			fs->base.cut_claim = data + (uint64_t)size;
+			size = (int64_t)(fs->file_size - data);
+			cut = true;
+		}
 		if (size < 0 || (uint64_t)size > fs->file_size - data) {
 			err = mw_error_at_offset(MW_ERR_FORMAT, pos,
 						 "%s: flattened record size %" PRId64 " runs past the end of the file (%" PRIu64 " bytes)",
@@ -379,6 +485,9 @@ static struct mw_error *index_records(struct flat_source *fs)
 			n++;
 		}
 		pos = data + (uint64_t)size;
+		s->big = size >= BIG_RECORD;
+		if (cut)
+			break;
 	}
 	/* A stream cut at a record boundary (no end marker) is read as far
 	 * as it goes; what the kdump parser then misses, it reports. */

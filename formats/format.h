@@ -48,6 +48,9 @@ struct mw_error *mw_notes_parse(struct mw_reader *r, uint8_t *buf, size_t len,
 				uint64_t file_offset);
 /* Sort and merge r->info.ranges; recompute total_bytes. */
 void mw_ranges_normalize(struct mw_dump_info *info);
+/* Fill info->missing and missing_pages: the RAM (info->ranges) that none
+ * of info->parts (sorted by start_pfn) holds. */
+struct mw_error *mw_split_missing(struct mw_dump_info *info);
 /* Which range holds paddr? Binary search; NULL if in a hole. */
 const struct mw_phys_range *mw_ranges_find(const struct mw_dump_info *info,
 					   uint64_t paddr);

@@ -29,8 +29,11 @@
 enum { KCORE_PAGE_SIZE = 4096 };
 
 /* x86-64: the kernel half of the address space, and the kernel image map
- * (__START_KERNEL_map), above which no direct-map address lies. */
-#define KERNEL_HALF 0xffff800000000000ULL
+ * (__START_KERNEL_map), above which no direct-map address lies. The kernel
+ * half is 5-level paging's (la57: the direct map starts at
+ * 0xff11000000000000); 4-level's, from 0xffff800000000000, lies inside it,
+ * and nothing between the two is canonical there. */
+#define KERNEL_HALF 0xff00000000000000ULL
 #define START_KERNEL_MAP 0xffffffff80000000ULL
 
 struct kcore_priv {

@@ -19,8 +19,11 @@
  * Everything is read through r->src, so the same code reads plain files and
  * flattened streams. Bitmaps are held in memory with a popcount prefix per
  * block of the 2nd bitmap, so a pfn's descriptor is found without a
- * per-page table. Small reads go through a cache of decompressed pages;
- * large reads fetch runs of descriptors and of page data in big preads and
+ * per-page table. A large dump's descriptors are not read at open (only a
+ * sample at each end, see sample_descriptors): each is read when its page
+ * is, and checked then. Small reads go through a cache of decompressed
+ * pages; large reads fetch descriptors in aligned chunks kept per reading
+ * thread (so a scan reads each once) and page data in big preads, and
  * decompress each page once, straight into the caller's buffer.
  */
 #include "config.h"
@@ -32,6 +35,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/le.h"
 #include "formats/decompress.h"
 #include "formats/format.h"
 #include "formats/page-cache.h"
@@ -91,10 +95,13 @@ enum {
 	MIN_BLOCK_SIZE = 1024,
 	MAX_BLOCK_SIZE = 1 << 20,
 	WORDS_PER_BLOCK = 8,		/* 512 pfns per rank prefix entry */
-	DESC_BATCH = 1024,		/* descriptors per pread in large reads */
+	DESC_BATCH = 1024,		/* descriptors decoded at once in large reads */
 	SCAN_BATCH = 65536,		/* descriptors per pread in the open scan */
+	SAMPLE_DESC = 4096,		/* descriptors read at open at each end */
+	DESC_CHUNK = 8192,		/* descriptors per pread in large reads */
 	WINDOW_SIZE = 2 << 20,		/* page data per pread in large reads */
-	CACHE_PAGES = 512,
+	CACHE_BYTES = 16 << 20,		/* decompressed blocks cached, at most */
+	CACHE_BLOCKS_MAX = 512,
 	MAX_NOTES_SIZE = 64 << 20,
 	MAX_VMCOREINFO_SIZE = 1 << 20,
 	MAX_RANGES = 1 << 20,
@@ -114,8 +121,11 @@ struct kdesc {
 struct scratch {
 	struct scratch *next;
 	struct mw_decompressor *dec;
-	uint8_t *raw;			/* DESC_BATCH descriptors as read */
+	uint8_t *chunk;			/* DESC_CHUNK descriptors as read */
+	uint64_t chunk_rank;		/* rank of its first */
+	size_t chunk_len;		/* descriptors in it (0: none) */
 	struct kdesc *desc;		/* DESC_BATCH decoded */
+	uint8_t *raw;			/* DESC_BLOCK descriptors as read */
 	uint8_t *in;			/* one block of compressed data */
 	uint8_t *out;			/* one decompressed block */
 	uint8_t *win;			/* WINDOW_SIZE of page data */
@@ -144,7 +154,9 @@ struct kdump {
 	uint64_t nr_words;
 	uint64_t *prefix;		/* set bits of dumped before each block */
 	uint64_t desc_off;		/* file offset of descriptor 0 */
+	uint64_t data_start;		/* end of the descriptor table */
 	uint64_t start_pfn;		/* split dumps: this file's pfns */
+	uint64_t end_pfn;		/* split dumps: end of this file's pfns */
 	uint64_t limit_pfn;		/* end of split range / incomplete cutoff */
 	uint64_t cut_pfn;		/* first pfn an incomplete dump lacks */
 	uint64_t base_rank;		/* dumped bits before start_pfn */
@@ -154,20 +166,6 @@ struct kdump {
 	pthread_mutex_t pool_lock;
 	struct scratch *pool;
 };
-
-static uint32_t le32_at(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return le32toh(v);
-}
-
-static uint64_t le64_at(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return le64toh(v);
-}
 
 static bool probe(const uint8_t *head, size_t len, const char *path)
 {
@@ -267,13 +265,14 @@ static enum mw_page_state kdump_page_state(struct mw_reader *r, uint64_t pfn)
 static void scratch_free(struct scratch *s)
 {
 	mw_decompressor_destroy(s->dec);
-	free(s->raw);
+	free(s->chunk);
 	free(s->desc);
 	free(s->in);
 	free(s->out);
 	free(s->win);
 	free(s->memo);
 	free(s->blk);
+	free(s->raw);
 	free(s);
 }
 
@@ -296,13 +295,14 @@ static struct mw_error *scratch_get(struct kdump *k, struct scratch **ret)
 		free(s);
 		return err;
 	}
-	s->raw = malloc(DESC_BATCH * DESC_SIZE);
+	s->chunk = malloc((size_t)DESC_CHUNK * DESC_SIZE);
+	s->raw = malloc(DESC_BLOCK * DESC_SIZE);
 	s->desc = malloc(DESC_BATCH * sizeof(*s->desc));
 	s->in = malloc(k->block_size);
 	s->out = malloc(k->block_size);
 	s->memo = malloc(k->block_size);
 	s->blk = malloc(DESC_BLOCK * sizeof(*s->blk));
-	if (!s->raw || !s->desc || !s->in || !s->out || !s->memo || !s->blk) {
+	if (!s->chunk || !s->raw || !s->desc || !s->in || !s->out || !s->memo || !s->blk) {
 		scratch_free(s);
 		return &mw_error_nomem;
 	}
@@ -322,9 +322,9 @@ static void scratch_put(struct kdump *k, struct scratch *s)
 
 static void decode_desc(const uint8_t *p, struct kdesc *d)
 {
-	d->offset = le64_at(p);
-	d->size = le32_at(p + 8);
-	d->flags = le32_at(p + 12);
+	d->offset = mw_le64(p, DESC_SIZE, 0);
+	d->size = mw_le32(p, DESC_SIZE, 8);
+	d->flags = mw_le32(p, DESC_SIZE, 12);
 }
 
 static enum mw_decomp_method method_of(uint32_t comp)
@@ -355,6 +355,11 @@ static struct mw_error *check_desc(struct mw_reader *r, const struct kdesc *d,
 		return mw_error_at_offset(MW_ERR_FORMAT, doff,
 					  "%s: page descriptor of pfn %#" PRIx64 ": compressed page of %" PRIu32 " bytes, block size is %" PRIu32,
 					  r->path, pfn, d->size, k->block_size);
+	if (d->offset < k->data_start)
+		return mw_error_at_offset(MW_ERR_FORMAT, doff,
+					  "%s: page descriptor of pfn %#" PRIx64 ": data at offset %" PRIu64 " lies before the end of the descriptor table (offset %" PRIu64 ")%s",
+					  r->path, pfn, d->offset, k->data_start,
+					  d->offset ? "" : ": a page the dump never wrote, though its header does not say it is incomplete");
 	if (d->offset > k->file_size || d->size > k->file_size - d->offset)
 		return mw_error_at_offset(MW_ERR_FORMAT, doff,
 					  "%s: page descriptor of pfn %#" PRIx64 ": data (%" PRIu32 " bytes at offset %" PRIu64 ") runs past the end of the file (%" PRIu64 " bytes)",
@@ -413,6 +418,34 @@ static const uint8_t *in_window(const struct scratch *s, uint64_t off,
 }
 
 /*
+ * The raw bytes of descriptor rank (< nr_valid), from the scratch's chunk:
+ * the DESC_CHUNK-aligned descriptors around it, read in one pread when
+ * they are not there already. A caller may use the ones after it up to
+ * the chunk's end (the next multiple of DESC_CHUNK, or nr_valid).
+ */
+static struct mw_error *chunk_get(struct mw_reader *r, struct scratch *s,
+				  uint64_t rank, const uint8_t **ret)
+{
+	struct kdump *k = r->priv;
+	if (!s->chunk_len || rank < s->chunk_rank ||
+	    rank >= s->chunk_rank + s->chunk_len) {
+		uint64_t start = rank - rank % DESC_CHUNK;
+		uint64_t n = k->nr_valid - start < DESC_CHUNK ?
+			k->nr_valid - start : DESC_CHUNK;
+		s->chunk_len = 0;
+		struct mw_error *err = kread(r, false, k->desc_off + start * DESC_SIZE,
+					     s->chunk, (size_t)n * DESC_SIZE,
+					     "page descriptors");
+		if (err)
+			return err;
+		s->chunk_rank = start;
+		s->chunk_len = (size_t)n;
+	}
+	*ret = s->chunk + (rank - s->chunk_rank) * DESC_SIZE;
+	return NULL;
+}
+
+/*
  * One page on its own: its descriptor (from a block of them read at once),
  * its data, decompressed into dst. While the loads go page after page,
  * the data of the following adjacent pages is read ahead too, growing up
@@ -424,6 +457,21 @@ static struct mw_error *load_page(struct mw_reader *r, struct scratch *s,
 	struct kdump *k = r->priv;
 	struct mw_error *err;
 	uint64_t rank = rank_of(k, pfn) - k->base_rank;
+	bool in_blk = s->blk_len && rank >= s->blk_rank &&
+		      rank < s->blk_rank + s->blk_len;
+	if (!in_blk && s->chunk_len && rank >= s->chunk_rank &&
+	    rank < s->chunk_rank + s->chunk_len) {
+		/* a large read fetched it: take its block from there (chunks
+		 * are aligned to DESC_CHUNK, a multiple of DESC_BLOCK) */
+		uint64_t start = rank - rank % DESC_BLOCK;
+		uint64_t end = s->chunk_rank + s->chunk_len;
+		uint64_t n = end - start < DESC_BLOCK ? end - start : DESC_BLOCK;
+		for (uint64_t i = 0; i < n; i++)
+			decode_desc(s->chunk + (start - s->chunk_rank + i) * DESC_SIZE,
+				    &s->blk[i]);
+		s->blk_rank = start;
+		s->blk_len = (size_t)n;
+	}
 	if (!s->blk_len || rank < s->blk_rank || rank >= s->blk_rank + s->blk_len) {
 		uint64_t start = rank - rank % DESC_BLOCK;
 		uint64_t n = k->nr_valid - start < DESC_BLOCK ?
@@ -528,13 +576,16 @@ static struct mw_error *read_run(struct mw_reader *r, struct scratch *s,
 		return err;
 	while (n > 0) {
 		size_t batch = n < DESC_BATCH ? (size_t)n : DESC_BATCH;
+		uint64_t left = DESC_CHUNK - rank % DESC_CHUNK;
+		if (batch > left)
+			batch = (size_t)left;
 		uint64_t doff = k->desc_off + rank * DESC_SIZE;
-		err = kread(r, false, doff, s->raw, batch * DESC_SIZE,
-			    "page descriptors");
+		const uint8_t *raw;
+		err = chunk_get(r, s, rank, &raw);
 		if (err)
 			return err;
 		for (size_t i = 0; i < batch; i++) {
-			decode_desc(s->raw + i * DESC_SIZE, &s->desc[i]);
+			decode_desc(raw + i * DESC_SIZE, &s->desc[i]);
 			err = check_desc(r, &s->desc[i], pfn + i,
 					 doff + i * DESC_SIZE);
 			if (err)
@@ -623,6 +674,10 @@ static struct mw_error *kdump_read_phys(struct mw_reader *r, uint64_t paddr,
 			return mw_error_at(MW_ERR_HOLE, at,
 					   "%s: physical address %#" PRIx64 " is not in the dump's memory",
 					   r->path, at);
+		if (r->info.split && (pfn < k->start_pfn || pfn >= k->end_pfn))
+			return mw_error_at(MW_ERR_NOT_IN_DUMP, at,
+					   "%s: page at physical address %#" PRIx64 " is in another part of the split dump (makedumpfile --split); this part holds pfns %#" PRIx64 "-%#" PRIx64 ": give every part",
+					   r->path, at, k->start_pfn, k->end_pfn - 1);
 		return mw_error_at(MW_ERR_NOT_IN_DUMP, at,
 				   "%s: page at physical address %#" PRIx64 " was left out of the dump%s",
 				   r->path, at,
@@ -796,8 +851,9 @@ static uint32_t comp_bit(uint32_t flags)
 }
 
 /*
- * Read every descriptor once, in large reads: which compression methods
- * the pages use, and where an incomplete dump stops. makedumpfile leaves
+ * Small dumps, and dumps incomplete or cut short (sample_descriptors says
+ * which): read every descriptor once, in large reads: which compression
+ * methods the pages use, and where an incomplete dump stops. makedumpfile leaves
  * the descriptors of pages it never wrote at offset 0 (and says so in the
  * header status when it ran out of space): the first one ends the dump.
  * A file cut short (a copy interrupted, a disk full under another writer)
@@ -818,6 +874,7 @@ static struct mw_error *scan_descriptors(struct mw_reader *r, struct kdump *k,
 	uint64_t cut = UINT64_MAX;	/* first data past the end of the file */
 	uint64_t end = nr_desc;		/* first offset 0, or nr_desc */
 	uint64_t reach = 0;		/* furthest data end before cut */
+	uint64_t claim = 0;		/* furthest data end of any descriptor */
 	bool forward = false;		/* data beyond reach after cut */
 	uint32_t bits_before = 0, bits_after = 0;
 	for (uint64_t i = 0; i < nr_desc && end == nr_desc;) {
@@ -835,6 +892,8 @@ static struct mw_error *scan_descriptors(struct mw_reader *r, struct kdump *k,
 			}
 			bool past_end = d.offset > k->file_size ||
 					d.size > k->file_size - d.offset;
+			if (d.offset <= UINT64_MAX - d.size && d.offset + d.size > claim)
+				claim = d.offset + d.size;
 			if (past_end && cut == UINT64_MAX) {
 				cut = i + j;
 				if (flagged)
@@ -857,14 +916,63 @@ static struct mw_error *scan_descriptors(struct mw_reader *r, struct kdump *k,
 	*nr_valid = end;
 	r->info.compression = bits_before;
 	if (cut != UINT64_MAX && (flagged || !forward)) {
-		if (cut < end)
+		if (cut < end) {
 			*nr_valid = cut;
+			/* the file was cut short: what its descriptors claim */
+			if (claim > k->file_size)
+				r->info.expected_size = claim;
+		}
 	} else {
 		r->info.compression |= bits_after;
 	}
-	if (*nr_valid < nr_desc)
+	if (*nr_valid < nr_desc) {
 		r->info.incomplete = true;
+		r->info.cut_pages = nr_desc - *nr_valid;
+	}
 out:
+	free(buf);
+	return err;
+}
+
+/*
+ * A large dump's descriptors are not all read at open: only SAMPLE_DESC at
+ * each end of the table. They give the compression methods (with the one
+ * the header declares) and say whether the dump is whole: if none of them
+ * is a page never written (offset 0) or data past the end of the file,
+ * the last page's data is in the file and so, written in order, is every
+ * page's. Each page's descriptor is then checked when the page is read
+ * (check_desc): a bad one found late fails that read with the same errors.
+ * *full: the sample shows a dump cut short; scan_descriptors must decide.
+ */
+static struct mw_error *sample_descriptors(struct mw_reader *r, struct kdump *k,
+					   uint64_t nr_desc, bool *full)
+{
+	uint8_t *buf = malloc((size_t)SAMPLE_DESC * DESC_SIZE);
+	if (!buf)
+		return &mw_error_nomem;
+	struct mw_error *err = NULL;
+	/* the method the header declares (makedumpfile and QEMU say it) */
+	uint32_t bits = k->status & DUMP_DH_COMPRESSED_ANY ? comp_bit(k->status) : 0;
+	*full = false;
+	for (int end = 0; end < 2 && !*full; end++) {
+		uint64_t first = end ? nr_desc - SAMPLE_DESC : 0;
+		err = kread(r, true, k->desc_off + first * DESC_SIZE, buf,
+			    (size_t)SAMPLE_DESC * DESC_SIZE, "page descriptors");
+		if (err)
+			break;
+		for (size_t j = 0; j < SAMPLE_DESC; j++) {
+			struct kdesc d;
+			decode_desc(buf + j * DESC_SIZE, &d);
+			if (d.offset == 0 || d.offset > k->file_size ||
+			    d.size > k->file_size - d.offset) {
+				*full = true;
+				break;
+			}
+			bits |= comp_bit(d.flags);
+		}
+	}
+	if (!err && !*full)
+		r->info.compression = bits;
 	free(buf);
 	return err;
 }
@@ -874,8 +982,8 @@ static struct mw_error *read_notes(struct mw_reader *r, struct kdump *k,
 {
 	struct mw_error *err;
 	if (version >= 4) {
-		uint64_t off = le64_at(sh + SH_OFFSET_NOTE);
-		uint64_t size = le64_at(sh + SH_SIZE_NOTE);
+		uint64_t off = mw_le64(sh, SH_SIZE, SH_OFFSET_NOTE);
+		uint64_t size = mw_le64(sh, SH_SIZE, SH_SIZE_NOTE);
 		if (off && size) {
 			if (size > MAX_NOTES_SIZE || off > k->file_size ||
 			    size > k->file_size - off)
@@ -896,8 +1004,8 @@ static struct mw_error *read_notes(struct mw_reader *r, struct kdump *k,
 		}
 	}
 	if (version >= 3 && !r->info.vmcoreinfo) {
-		uint64_t off = le64_at(sh + SH_OFFSET_VMCOREINFO);
-		uint64_t size = le64_at(sh + SH_SIZE_VMCOREINFO);
+		uint64_t off = mw_le64(sh, SH_SIZE, SH_OFFSET_VMCOREINFO);
+		uint64_t size = mw_le64(sh, SH_SIZE, SH_SIZE_VMCOREINFO);
 		if (off && size) {
 			if (size > MAX_VMCOREINFO_SIZE || off > k->file_size ||
 			    size > k->file_size - off)
@@ -935,15 +1043,15 @@ static struct mw_error *open_kdump(struct mw_reader *r, struct kdump *k)
 	err = kread(r, true, 0, dh, sizeof(dh), "kdump header");
 	if (err)
 		return err;
-	int32_t version = (int32_t)le32_at(dh + DH_HEADER_VERSION);
-	uint32_t bs = le32_at(dh + DH_BLOCK_SIZE);
+	int32_t version = (int32_t)mw_le32(dh, DH_SIZE, DH_HEADER_VERSION);
+	uint32_t bs = mw_le32(dh, DH_SIZE, DH_BLOCK_SIZE);
 	if (!good_block_size(bs) || version < 0 || version > MAX_VERSION) {
 		if (good_block_size(__builtin_bswap32(bs)) &&
 		    __builtin_bswap32((uint32_t)version) <= MAX_VERSION)
 			return mw_error_at_offset(MW_ERR_UNSUPPORTED, DH_BLOCK_SIZE,
 						  "kdump file of a big-endian machine: not supported");
 		if (version >= 0 && version <= MAX_VERSION &&
-		    good_block_size(le32_at(dh + DH_BLOCK_SIZE_32)))
+		    good_block_size(mw_le32(dh, DH_SIZE, DH_BLOCK_SIZE_32)))
 			return mw_error_at_offset(MW_ERR_UNSUPPORTED, DH_BLOCK_SIZE_32,
 						  "kdump file of a 32-bit machine: not supported");
 		if (version < 0 || version > MAX_VERSION)
@@ -955,11 +1063,11 @@ static struct mw_error *open_kdump(struct mw_reader *r, struct kdump *k)
 	}
 	k->block_size = bs;
 	k->shift = (unsigned)__builtin_ctz(bs);
-	k->status = le32_at(dh + DH_STATUS);
-	int32_t sub_hdr_size = (int32_t)le32_at(dh + DH_SUB_HDR_SIZE);
-	uint32_t bitmap_blocks = le32_at(dh + DH_BITMAP_BLOCKS);
-	uint64_t max_mapnr = le32_at(dh + DH_MAX_MAPNR);
-	int32_t nr_cpus = (int32_t)le32_at(dh + DH_NR_CPUS);
+	k->status = mw_le32(dh, DH_SIZE, DH_STATUS);
+	int32_t sub_hdr_size = (int32_t)mw_le32(dh, DH_SIZE, DH_SUB_HDR_SIZE);
+	uint32_t bitmap_blocks = mw_le32(dh, DH_SIZE, DH_BITMAP_BLOCKS);
+	uint64_t max_mapnr = mw_le32(dh, DH_SIZE, DH_MAX_MAPNR);
+	int32_t nr_cpus = (int32_t)mw_le32(dh, DH_SIZE, DH_NR_CPUS);
 	if (sub_hdr_size < 0)
 		return mw_error_at_offset(MW_ERR_FORMAT, DH_SUB_HDR_SIZE,
 					  "kdump header: sub-header size %" PRId32 " blocks",
@@ -971,6 +1079,7 @@ static struct mw_error *open_kdump(struct mw_reader *r, struct kdump *k)
 	copy_uts(info->utsname_machine, dh + DH_UTSNAME + UTS_MACHINE * UTS_FIELD);
 	if (k->status & DUMP_DH_COMPRESSED_INCOMPLETE)
 		info->incomplete = true;
+	info->vmemmap_excluded = k->status & DUMP_DH_EXCLUDED_VMEMMAP;
 
 	/* the sub-header: as much of it as this version has */
 	if (version >= 1) {
@@ -982,12 +1091,17 @@ static struct mw_error *open_kdump(struct mw_reader *r, struct kdump *k)
 			return err;
 	}
 	uint64_t start_pfn = 0, end_pfn = UINT64_MAX;
-	if (version >= 2 && le32_at(sh + SH_SPLIT)) {
-		start_pfn = le64_at(sh + (version >= 6 ? SH_START_PFN_64 : SH_START_PFN));
-		end_pfn = le64_at(sh + (version >= 6 ? SH_END_PFN_64 : SH_END_PFN));
+	if (version >= 1) {
+		int32_t level = (int32_t)mw_le32(sh, SH_SIZE, SH_DUMP_LEVEL);
+		info->dump_level = level >= 0 && level <= 31 ? level : -1;
 	}
-	if (version >= 6 && le64_at(sh + SH_MAX_MAPNR_64))
-		max_mapnr = le64_at(sh + SH_MAX_MAPNR_64);
+	bool split = version >= 2 && mw_le32(sh, SH_SIZE, SH_SPLIT);
+	if (split) {
+		start_pfn = mw_le64(sh, SH_SIZE, (version >= 6 ? SH_START_PFN_64 : SH_START_PFN));
+		end_pfn = mw_le64(sh, SH_SIZE, (version >= 6 ? SH_END_PFN_64 : SH_END_PFN));
+	}
+	if (version >= 6 && mw_le64(sh, SH_SIZE, SH_MAX_MAPNR_64))
+		max_mapnr = mw_le64(sh, SH_SIZE, SH_MAX_MAPNR_64);
 
 	/* bitmaps: two halves of bitmap_blocks blocks */
 	uint64_t bitmap_off = (1 + (uint64_t)sub_hdr_size) * bs;
@@ -1041,6 +1155,7 @@ static struct mw_error *open_kdump(struct mw_reader *r, struct kdump *k)
 	if (end_pfn < start_pfn)
 		end_pfn = start_pfn;
 	k->start_pfn = start_pfn;
+	k->end_pfn = end_pfn;
 	k->base_rank = rank_of(k, start_pfn);
 	uint64_t nr_desc = rank_of(k, end_pfn) - k->base_rank;
 	uint64_t nr_all = nr_desc;
@@ -1053,10 +1168,20 @@ static struct mw_error *open_kdump(struct mw_reader *r, struct kdump *k)
 						  nr_desc, k->desc_off, k->file_size);
 		nr_desc = table_room;
 	}
-	uint64_t nr_valid;
-	err = scan_descriptors(r, k, nr_desc, &nr_valid);
-	if (err)
-		return err;
+	k->data_start = k->desc_off + nr_desc * DESC_SIZE;
+	uint64_t nr_valid = nr_desc;
+	bool full = true;
+	if (!(k->status & DUMP_DH_COMPRESSED_INCOMPLETE) &&
+	    nr_desc > 2 * (uint64_t)SAMPLE_DESC) {
+		err = sample_descriptors(r, k, nr_desc, &full);
+		if (err)
+			return err;
+	}
+	if (full) {
+		err = scan_descriptors(r, k, nr_desc, &nr_valid);
+		if (err)
+			return err;
+	}
 	k->nr_valid = nr_valid;
 	k->limit_pfn = select_pfn(k, k->base_rank + nr_valid);
 	k->cut_pfn = nr_valid < nr_all ? k->limit_pfn : UINT64_MAX;
@@ -1067,6 +1192,20 @@ static struct mw_error *open_kdump(struct mw_reader *r, struct kdump *k)
 	err = make_ranges(r, k);
 	if (err)
 		return err;
+	if (split) {
+		/* one part of a makedumpfile --split set: the rest of RAM is
+		 * in the other parts */
+		info->split = true;
+		info->parts = calloc(1, sizeof(*info->parts));
+		if (!info->parts)
+			return &mw_error_nomem;
+		info->parts[0] = (struct mw_dump_part){ r->path, start_pfn, end_pfn,
+							info->file_size };
+		info->nr_parts = 1;
+		err = mw_split_missing(info);
+		if (err)
+			return err;
+	}
 	if (version >= 1) {
 		err = read_notes(r, k, sh, version);
 		if (err)
@@ -1075,7 +1214,12 @@ static struct mw_error *open_kdump(struct mw_reader *r, struct kdump *k)
 	if (!info->nr_cpus && nr_cpus > 0 && nr_cpus <= 65536)
 		info->nr_cpus = (unsigned)nr_cpus;
 
-	return mw_page_cache_create(bs, CACHE_PAGES, &k->cache);
+	/* 512 blocks of 4 KiB (2 MiB); of QEMU's arm64 64 KiB blocks, 16 MiB
+	 * (512 of them were 32 MiB of a small dump's RSS) */
+	size_t nr_cached = CACHE_BYTES / bs;
+	if (nr_cached > CACHE_BLOCKS_MAX)
+		nr_cached = CACHE_BLOCKS_MAX;
+	return mw_page_cache_create(bs, nr_cached ? nr_cached : 1, &k->cache);
 }
 
 static struct mw_error *kdump_open(struct mw_reader *r)

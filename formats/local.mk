@@ -6,7 +6,7 @@ libmw_a_SOURCES += \
 	formats/elf-core.c formats/elf-core.h \
 	formats/elf-extents.c formats/elf-extents.h \
 	formats/kcore.c \
-	formats/kdump.c \
+	formats/kdump.c formats/dumpset.c \
 	formats/decompress.c formats/decompress.h \
 	formats/page-cache.c formats/page-cache.h \
 	formats/flattened.c

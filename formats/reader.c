@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "formats/format.h"
 
 /* Probe order matters: kcore is an ELF core too. */
@@ -50,9 +52,32 @@ static void reader_free(struct mw_reader *r)
 	free(r->info.segments);
 	free(r->info.vmcoreinfo);
 	free(r->info.notes);
+	free(r->info.parts);
+	free(r->info.missing);
 	free(r->notes_buf);
 	free(r->path);
 	free(r);
+}
+
+/*
+ * Offsets in errors are offsets in the file the user has: for a flattened
+ * stream the format code sees the contents' (logical) offsets, so map them
+ * back to where those bytes lie in the stream.
+ */
+static struct mw_error *file_offsets(const struct mw_reader *r, struct mw_error *err)
+{
+	if (!err || err == &mw_error_nomem || err->where != MW_WHERE_OFFSET || !r->src ||
+	    !r->src->ops->file_offset)
+		return err;
+	uint64_t off;
+	if (r->src->ops->file_offset(r->src, err->address, &off)) {
+		err->address = off;
+		return err;
+	}
+	uint64_t logical = err->address;
+	err->where = MW_WHERE_NONE;
+	return mw_error_prepend(err, "at offset %" PRIu64 " of the stream's contents, which no "
+				"record of %s provides", logical, r->path);
 }
 
 struct mw_error *mw_reader_open(const char *path, struct mw_reader **ret)
@@ -62,16 +87,14 @@ struct mw_error *mw_reader_open(const char *path, struct mw_reader **ret)
 	if (!r)
 		return &mw_error_nomem;
 	r->fd = -1;
+	r->info.dump_level = -1;
 	r->path = strdup(path);
 	if (!r->path) {
 		err = &mw_error_nomem;
 		goto fail;
 	}
-	r->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (r->fd < 0) {
-		int e = errno;
-		err = mw_error_errno(e, "%s", path);
-		if ((e == EACCES || e == EPERM) && strcmp(path, "/proc/kcore") == 0)
+	if ((err = mw_file_open(path, MW_FILE_ALLOW_BLOCK, &r->fd))) {
+		if (strcmp(path, "/proc/kcore") == 0 && geteuid() != 0)
 			err = mw_error_prepend(err, "reading the running kernel needs root (CAP_SYS_RAWIO)");
 		goto fail;
 	}
@@ -112,7 +135,7 @@ struct mw_error *mw_reader_open(const char *path, struct mw_reader **ret)
 					 path);
 		goto fail;
 	}
-	err = r->ops->open(r);
+	err = file_offsets(r, r->ops->open(r));
 	if (err) {
 		const struct mw_format_ops *ops = r->ops;
 		r->ops = NULL;	/* open cleans up after itself */
@@ -122,6 +145,14 @@ struct mw_error *mw_reader_open(const char *path, struct mw_reader **ret)
 	if (flattened) {
 		r->info.inner_format = r->info.format;
 		r->info.format = MW_FORMAT_FLATTENED;
+		/* the stream's own claim is in file bytes, as a user counts them */
+		if (r->src->cut_claim) {
+			r->info.incomplete = true;
+			r->info.expected_size = r->src->cut_claim;
+			r->info.cut_in_record = true;
+		} else if (r->info.expected_size) {
+			r->info.expected_size = 0;	/* logical, not file, bytes */
+		}
 	}
 	*ret = r;
 	return NULL;
@@ -154,7 +185,7 @@ struct mw_error *mw_reader_read_phys(struct mw_reader *r, uint64_t paddr,
 		return NULL;
 	if (paddr + len < paddr)
 		return mw_error_at(MW_ERR_HOLE, paddr, "read wraps around");
-	return r->ops->read_phys(r, paddr, buf, len);
+	return file_offsets(r, r->ops->read_phys(r, paddr, buf, len));
 }
 
 enum mw_page_state mw_reader_page_state(struct mw_reader *r, uint64_t pfn)
@@ -194,6 +225,17 @@ const char *mw_vmcoreinfo_get(const struct mw_dump_info *info,
 	return NULL;
 }
 
+uint64_t mw_vmcoreinfo_symbol(const struct mw_dump_info *info, const char *name)
+{
+	char key[128];
+	uint64_t v = 0;
+	if (snprintf(key, sizeof(key), "SYMBOL(%s)", name) >= (int)sizeof(key))
+		return 0;
+	struct mw_error *err = mw_vmcoreinfo_u64(info, key, &v);
+	mw_error_destroy(err);
+	return err ? 0 : v;
+}
+
 struct mw_error *mw_vmcoreinfo_u64(const struct mw_dump_info *info,
 				   const char *key, uint64_t *ret)
 {
@@ -217,6 +259,8 @@ struct mw_error *mw_vmcoreinfo_u64(const struct mw_dump_info *info,
 	char *endp;
 	errno = 0;
 	unsigned long long v64;
+	if (base == 10 && tmp[0] == '0' && (tmp[1] == 'x' || tmp[1] == 'X'))
+		base = 16;	/* arm64 writes its NUMBER()s in hex, with 0x */
 	if (base == 10 && tmp[0] == '-')	/* NUMBER() values are signed longs */
 		v64 = (unsigned long long)strtoll(tmp, &endp, 10);
 	else
@@ -270,5 +314,54 @@ const struct mw_phys_range *mw_ranges_find(const struct mw_dump_info *info,
 		else
 			return rg;
 	}
+	return NULL;
+}
+
+struct mw_error *mw_split_missing(struct mw_dump_info *info)
+{
+	size_t cap = 0;
+	unsigned shift = (unsigned)__builtin_ctz(info->page_size ? info->page_size : 4096);
+	free(info->missing);
+	info->missing = NULL;
+	info->nr_missing = 0;
+	info->missing_pages = 0;
+	for (size_t i = 0; i < info->nr_ranges; i++) {
+		uint64_t rs = info->ranges[i].start >> shift;
+		uint64_t re = (info->ranges[i].end + info->page_size - 1) >> shift;
+		uint64_t cur = rs;
+		for (size_t p = 0; p <= info->nr_parts && cur < re; p++) {
+			uint64_t gap_end = re, next = re;
+			if (p < info->nr_parts) {
+				const struct mw_dump_part *part = &info->parts[p];
+				if (part->end_pfn <= cur)
+					continue;
+				gap_end = part->start_pfn < re ? part->start_pfn : re;
+				next = part->end_pfn;
+			}
+			if (gap_end > cur) {
+				if (info->nr_missing == cap) {
+					size_t ncap = cap ? cap * 2 : 8;
+					struct mw_pfn_span *n = realloc(info->missing, ncap * sizeof(*n));
+					if (!n)
+						return &mw_error_nomem;
+					info->missing = n;
+					cap = ncap;
+				}
+				/* spans of adjacent ranges join */
+				struct mw_pfn_span *last = info->nr_missing ?
+					&info->missing[info->nr_missing - 1] : NULL;
+				if (last && last->end == cur)
+					last->end = gap_end;
+				else
+					info->missing[info->nr_missing++] =
+						(struct mw_pfn_span){ cur, gap_end };
+				info->missing_pages += gap_end - cur;
+			}
+			if (next > cur)
+				cur = next;
+		}
+	}
+	if (info->nr_missing)
+		info->incomplete = true;	/* as a dump cut short is */
 	return NULL;
 }

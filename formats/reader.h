@@ -60,6 +60,20 @@ struct mw_note {
 	uint32_t descsz;
 };
 
+/* A pfn span [start, end). */
+struct mw_pfn_span {
+	uint64_t start;
+	uint64_t end;
+};
+
+/* One file of a makedumpfile --split set: the pfns it holds. */
+struct mw_dump_part {
+	const char *path;	/* not owned: the part's reader's */
+	uint64_t start_pfn;	/* [start_pfn, end_pfn) */
+	uint64_t end_pfn;
+	uint64_t file_size;
+};
+
 struct mw_dump_info {
 	enum mw_format format;
 	/* For MW_FORMAT_FLATTENED: what the stream carries (KDUMP or ELF). */
@@ -67,6 +81,12 @@ struct mw_dump_info {
 	uint32_t compression;		/* enum mw_compression bits */
 	uint32_t page_size;
 	uint32_t header_version;	/* kdump header version, 0 otherwise */
+	/* makedumpfile -d: which kinds of pages the filter left out (bits:
+	 * 1 zero, 2 cache, 4 private cache, 8 user, 16 free); -1 unknown */
+	int32_t dump_level;
+	/* makedumpfile -e: the struct pages of the pages the filter left out
+	 * are left out too (kdump header status) */
+	bool vmemmap_excluded;
 	bool incomplete;		/* dump was cut short (kdump flag/zero offsets) */
 
 	struct mw_phys_range *ranges;	/* sorted, non-overlapping */
@@ -88,11 +108,38 @@ struct mw_dump_info {
 	char utsname_release[65];
 	char utsname_machine[65];
 	uint64_t file_size;		/* bytes of the file on disk */
+	/* A file cut short (a copy interrupted, a disk full): the bytes its own
+	 * headers say it has (0: unknown or not cut), and the pages of RAM the
+	 * cut lost (also counted in excluded_pages). */
+	uint64_t expected_size;
+	uint64_t cut_pages;
+	bool cut_in_record;	/* flattened: expected_size is the cut record's end */
+
+	/* makedumpfile --split: the dump is written in several files, each
+	 * holding the pages of one pfn span. split is true for one part read
+	 * alone and for a set read as one dump (mw_reader_open_set); parts
+	 * are the files read, sorted by pfn. missing: RAM pfn spans that no
+	 * part given holds (their pages are also in excluded_pages). */
+	bool split;
+	struct mw_dump_part *parts;
+	size_t nr_parts;
+	struct mw_pfn_span *missing;
+	size_t nr_missing;
+	uint64_t missing_pages;		/* pages of RAM in missing */
 };
 
 struct mw_reader;
 
 struct mw_error *mw_reader_open(const char *path, struct mw_reader **ret);
+/*
+ * Open several files as one dump: the parts of a makedumpfile --split set
+ * (kdump-compressed or flattened, in any order). The parts must be of one
+ * dump (same page size, VMCOREINFO and memory map) and must not overlap;
+ * pfns that no part given holds are listed in info->missing and read as
+ * left out. With one path this is mw_reader_open().
+ */
+struct mw_error *mw_reader_open_set(const char *const *paths, size_t n,
+				    struct mw_reader **ret);
 void mw_reader_destroy(struct mw_reader *r);
 const struct mw_dump_info *mw_reader_info(const struct mw_reader *r);
 const char *mw_reader_path(const struct mw_reader *r);
@@ -122,5 +169,7 @@ const char *mw_vmcoreinfo_get(const struct mw_dump_info *info,
  * (SIZE, OFFSET, NUMBER, LENGTH; negative NUMBER()s as two's complement). */
 struct mw_error *mw_vmcoreinfo_u64(const struct mw_dump_info *info,
 				   const char *key, uint64_t *ret);
+/* VMCOREINFO's SYMBOL(name), or 0 when it has none (or a bad one). */
+uint64_t mw_vmcoreinfo_symbol(const struct mw_dump_info *info, const char *name);
 
 #endif

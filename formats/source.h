@@ -7,6 +7,7 @@
 #ifndef MW_SOURCE_H
 #define MW_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,12 +20,19 @@ struct mw_source_ops {
 	struct mw_error *(*pread)(struct mw_source *src, uint64_t offset,
 				  void *buf, size_t len);
 	void (*destroy)(struct mw_source *src);
+	/* Where the byte at a logical offset lies in the file (flattened
+	 * streams); NULL: the same offset. false if no record provides it. */
+	bool (*file_offset)(const struct mw_source *src, uint64_t offset,
+			    uint64_t *file_off);
 };
 
 struct mw_source {
 	const struct mw_source_ops *ops;
 	uint64_t size;		/* logical size in bytes */
 	const char *path;	/* for messages; not owned */
+	/* A stream cut short inside a record: the file bytes it claimed up to
+	 * that record's end (0: not cut inside a record). */
+	uint64_t cut_claim;
 };
 
 /* A plain file (fd is not closed by destroy). */

@@ -6,22 +6,9 @@
 
 #include "btf/kallsyms.h"
 #include "fuzz/fuzz.h"
-
-struct image {
-	const uint8_t *data;
-	size_t size;
-};
+#include "tests/fakemem.h"
 
 enum { BASE = 0x1000, HDR = 7 * 4 };
-
-static struct mw_error *image_read(void *arg, uint64_t addr, void *buf, size_t len)
-{
-	const struct image *im = arg;
-	if (addr < BASE || addr - BASE > im->size || len > im->size - (addr - BASE))
-		return mw_error_at(MW_ERR_NOT_MAPPED, addr, "outside the image");
-	memcpy(buf, im->data + (addr - BASE), len);
-	return NULL;
-}
 
 static struct mw_error *count(void *arg, const char *name, size_t len, char type,
 			     uint64_t addr)
@@ -38,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	uint32_t off[7];
 	memcpy(off, data, sizeof(off));
-	struct image im = { data, size };
+	struct fakemem im;
+	fakemem_over(&im, BASE, data, size);
 	/* table addresses as offsets into the image; 0 stays "absent" */
 	uint64_t *slots[7];
 	struct mw_kallsyms_tables t = { 0 };
@@ -52,6 +40,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < 7; i++)
 		*slots[i] = off[i] ? BASE + (off[i] % size) : 0;
 	size_t sum = 0;
-	mw_error_destroy(mw_kallsyms_decode(&t, image_read, &im, count, &sum));
+	mw_error_destroy(mw_kallsyms_decode(&t, fakemem_read, &im, count, &sum));
 	return 0;
 }

@@ -9,23 +9,10 @@
 
 #include "analyzer/paths.h"
 #include "fuzz/fuzz.h"
-
-struct image {
-	const uint8_t *data;
-	size_t size;
-};
+#include "tests/fakemem.h"
 
 #define BASE 0xffff888000000000ULL
 enum { HDR = 8 * 4 };
-
-static struct mw_error *image_read(void *arg, uint64_t addr, void *buf, size_t len)
-{
-	const struct image *im = arg;
-	if (addr < BASE || addr - BASE > im->size || len > im->size - (addr - BASE))
-		return mw_error_at(MW_ERR_NOT_MAPPED, addr, "outside the image");
-	memcpy(buf, im->data + (addr - BASE), len);
-	return NULL;
-}
 
 /* the fake kernel's layout (as in tests/test-paths.c) */
 static const struct mw_paths_layout layout = {
@@ -51,11 +38,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	uint32_t off[8];
 	memcpy(off, data, sizeof(off));
-	struct image im = { data, size };
+	struct fakemem im;
+	fakemem_over(&im, BASE, data, size);
 	/* off[0..3]: dentries, [4]: super block, [5]: inode, [6]: init ns,
 	 * [7]: its root mount; as offsets into the image */
 	struct mw_paths *p = NULL;
-	if (mw_paths_create(&layout, image_read, &im, BASE + off[6], BASE + off[7], &p))
+	if (mw_paths_create(&layout, fakemem_read, &im, BASE + off[6], BASE + off[7], &p))
 		return 0;
 	struct mw_path r;
 	for (int round = 0; round < 2; round++) {	/* the second round hits the cache */

@@ -2,7 +2,7 @@
 # Replay every fuzz target's saved corpus (fuzz/corpus/TARGET/): any crash,
 # sanitizer report or hang fails the test.
 . "$MW_SRCDIR/tests/tap.sh"
-for t in reader kallsyms btf paths; do
+for t in reader kallsyms btf paths jsonparse objects decompress; do
 	dir="$MW_SRCDIR/fuzz/corpus/$t"
 	n=$(ls "$dir" 2>/dev/null | wc -l)
 	if [ "$n" -eq 0 ]; then skip "no saved corpus for $t"; continue; fi

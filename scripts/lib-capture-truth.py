@@ -96,6 +96,23 @@ def parse_buddyinfo(t):
     return out
 
 
+def parse_node_meminfo(sec):
+    """{node id (string): {field: bytes (kB lines) or count}} from the final
+    reads of /sys/devices/system/node/node*/meminfo ("Node 0 MemFree: 1 kB")."""
+    out = {}
+    for key, text in sec.items():
+        m = re.match(r"^mw:final:/sys/devices/system/node/node(\d+)/meminfo$", key)
+        if not m:
+            continue
+        vals = {}
+        for line in text.splitlines():
+            f = re.match(r"^Node\s+\d+\s+([^:\s]+):\s+(\d+)(\s+kB)?\s*$", line)
+            if f:
+                vals[f.group(1)] = int(f.group(2)) * (1024 if f.group(3) else 1)
+        out[m.group(1)] = vals
+    return out
+
+
 def parse_zoneinfo(t):
     zones, cur = [], None
     for line in t.splitlines():
@@ -195,6 +212,38 @@ def parse_sysvshm(t):
     return out
 
 
+def parse_bpf(t):
+    """mwtool bpf-load's output: per map and program its fd's fdinfo
+    (memlock, map_type, key_size, value_size, max_entries, map_id, or
+    prog_type, prog_jited, prog_id), all numbers; None without it."""
+    if not t:
+        return None
+    out = {"maps": [], "progs": [], "errors": []}
+    cur = None
+    for line in t.splitlines():
+        m = re.match(r"^bpf-load: (map|prog) (\S+) fd (\d+)$", line)
+        if m:
+            cur = {"name": m.group(2), "fd": int(m.group(3))}
+            out["maps" if m.group(1) == "map" else "progs"].append(cur)
+            continue
+        if line == "bpf-load: end":
+            cur = None
+        elif line.startswith("bpf-load: ") and line != "bpf-load: ready":
+            out["errors"].append(line[len("bpf-load: "):])
+        elif cur is not None and ":" in line:
+            k, v = line.split(":", 1)
+            v = v.strip()
+            if k == "flags":
+                cur[k] = int(v, 8)      # octal, as fdinfo prints it
+            elif re.match(r"^0x[0-9a-fA-F]+$", v):
+                cur[k] = int(v, 16)
+            elif re.match(r"^\d+$", v):
+                cur[k] = int(v)
+            elif k in ("prog_tag",):
+                cur[k] = v
+    return out
+
+
 def parse_mounts(t):
     out = []
     for line in t.splitlines():
@@ -287,8 +336,19 @@ def kb(v):
 def parse_tasks(sec, roles, first_transient):
     tasks = []
     pids = sorted(int(k.split("/")[2]) for k in sec if re.match(r"^/proc/\d+/status$", k))
+    # captures with final reads: a task without one had exited before them
+    # (an idle kworker ends after 5 minutes: a slow truth outlives some)
+    have_final = any(re.match(r"^mw:final:/proc/\d+/status$", k) for k in sec)
+    # the pids listed last, right before the pause (captures since it was
+    # recorded): a task read before and gone by then is not in the dump
+    alive = None
+    if "mw:final:alive" in sec:
+        alive = {int(x) for x in sec["mw:final:alive"].split() if x.isdigit()}
     for pid in pids:
         st = parse_status(sec.get("/proc/%d/status" % pid, ""))
+        # the copy read last, right before the dump (mw:final:), if any
+        final = sec.get("mw:final:/proc/%d/status" % pid)
+        fst = parse_status(final) if final and final.strip() else None
         t = {"pid": pid, "comm": st.get("Name"), "state": (st.get("State") or "")[:1],
              "ppid": int(st.get("PPid", "0") or 0), "kernel_thread": "VmRSS" not in st}
         cg = sec.get("/proc/%d/cgroup" % pid, "").strip().splitlines()
@@ -302,9 +362,14 @@ def parse_tasks(sec, roles, first_transient):
                     break
                 t["cgroup"] = p[2]
         t["cmdline"] = sec.get("/proc/%d/cmdline" % pid, "").replace("\0", " ").strip()
+        mem = fst if fst is not None and fst.get("Name") == st.get("Name") else st
         for f, k in (("RssAnon", "rss_anon"), ("RssFile", "rss_file"), ("RssShmem", "rss_shmem"),
-                     ("VmSwap", "swap"), ("VmRSS", "vm_rss")):
-            t[k] = kb(st.get(f))
+                     ("VmSwap", "swap"), ("VmRSS", "vm_rss"), ("VmPTE", "vm_pte"),
+                     ("VmSize", "vm_size")):
+            t[k] = kb(mem.get(f))
+        t["threads"] = int(mem["Threads"]) if mem.get("Threads", "").isdigit() else None
+        t["status_final"] = mem is fst
+        t["exited_before_dump"] = (have_final and fst is None) or (alive is not None and pid not in alive)
         fds = {}
         socks = []
         for line in sec.get("mw:fds:%d" % pid, "").splitlines():
@@ -380,23 +445,39 @@ def parse_notes(t):
     return notes
 
 
+# OOM task dump column -> truth key (others keep their name)
+OOM_COLS = {"total_vm": "total_vm_pages", "rss": "rss_pages", "rss_anon": "rss_anon_pages",
+            "rss_file": "rss_file_pages", "rss_shmem": "rss_shmem_pages"}
+
+
 def parse_oom(console):
     """The OOM report(s) and panic from the serial console text."""
     lines = [re.sub(r"^\[\s*[\d.]+\]\s?", "", l) for l in console.splitlines()]
     out = {"invoked": [], "tasks": [], "killed": [], "panic": None, "mem_info": None}
+    cols = None
     for i, l in enumerate(lines):
         m = re.search(r"(\S+) invoked oom-killer: gfp_mask=(\S+).*order=(\d+), oom_score_adj=(-?\d+)", l)
         if m:
             out["invoked"].append({"comm": m.group(1), "gfp_mask": m.group(2),
                                    "order": int(m.group(3)), "oom_score_adj": int(m.group(4)),
                                    "line": l})
-        m = re.match(r"^\[\s*(\d+)\]\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(-?\d+)\s+(\S+)", l)
-        if m:
-            out["tasks"].append({"pid": int(m.group(1)), "uid": int(m.group(2)),
-                                 "tgid": int(m.group(3)), "total_vm_pages": int(m.group(4)),
-                                 "rss_pages": int(m.group(5)), "pgtables_bytes": int(m.group(6)),
-                                 "swapents": int(m.group(7)), "oom_score_adj": int(m.group(8)),
-                                 "name": m.group(9)})
+        # the task dump's header names its columns: "[  pid  ]   uid  tgid
+        # total_vm      rss [rss_anon rss_file rss_shmem] pgtables_bytes
+        # swapents oom_score_adj name" (the rss split since 6.8 or so)
+        if l.startswith("[  pid  ]"):
+            cols = l.split("]", 1)[1].split()
+        m = re.match(r"^\[\s*(\d+)\]\s+(.*)$", l)
+        if m and cols and len(m.group(2).split(None, len(cols) - 1)) == len(cols):
+            vals = m.group(2).split(None, len(cols) - 1)
+            row = {"pid": int(m.group(1))}
+            try:
+                for c, v in zip(cols, vals):
+                    key = OOM_COLS.get(c, c)
+                    row[key] = v if c == "name" else int(v)
+            except ValueError:
+                row = None
+            if row is not None:
+                out["tasks"].append(row)
         m = re.search(r"(Out of memory|Memory cgroup out of memory): Killed process (\d+) \((.*?)\)", l)
         if m:
             out["killed"].append({"pid": int(m.group(2)), "comm": m.group(3), "line": l})
@@ -410,6 +491,96 @@ def parse_oom(console):
                 blk.append(l2)
             out["mem_info"] = "\n".join(blk)
     return out
+
+
+def parse_iomem(t):
+    """/proc/iomem (read as root): [{start, end, size, name, depth}]."""
+    out = []
+    for line in t.splitlines():
+        m = re.match(r"^( *)([0-9a-fA-F]+)-([0-9a-fA-F]+) : (.*)$", line)
+        if m:
+            a, b = int(m.group(2), 16), int(m.group(3), 16)
+            out.append({"start": a, "end": b, "size": b - a + 1, "name": m.group(4).strip(),
+                        "depth": len(m.group(1)) // 2})
+    return out
+
+
+def parse_rest(sec, console_text):
+    """Scenario rest: the crash kernel region, the hugetlb pools, zram, zswap,
+    the balloon counters and the kernel's boot-time memory line."""
+    r = {}
+    iomem = parse_iomem(sec.get("/proc/iomem", ""))
+    r["iomem"] = iomem
+    ck = [e for e in iomem if e["name"] == "Crash kernel"]
+    r["crash_kernel"] = ({"start": ck[0]["start"], "end": ck[0]["end"], "size": sum(e["size"] for e in ck)}
+                         if ck else None)
+    if "/sys/kernel/kexec_crash_size" in sec:
+        r["kexec_crash_size"] = num(sec["/sys/kernel/kexec_crash_size"].strip())
+    bs = sec.get("/sys/devices/system/memory/block_size_bytes", "").strip()
+    if bs:
+        r["memory_block_bytes"] = int(bs, 16)
+        r["memory_blocks"] = len(re.findall(r"\bmemory\d+\b", sec.get("mw:memory-blocks", "")))
+    r["system_ram_bytes"] = sum(e["size"] for e in iomem if e["depth"] == 0 and e["name"] == "System RAM")
+    # hugetlb pools: global and per node, keyed by the page size in kB
+    pools, nodes = {}, {}
+    for key, text in sec.items():
+        m = re.match(r"^/sys/kernel/mm/hugepages/hugepages-(\d+)kB/(\w+)$", key)
+        if m and text.strip().lstrip("-").isdigit():
+            pools.setdefault(m.group(1), {})[m.group(2)] = int(text.strip())
+        m = re.match(r"^/sys/devices/system/node/node(\d+)/hugepages/hugepages-(\d+)kB/(\w+)$", key)
+        if m and text.strip().lstrip("-").isdigit():
+            nodes.setdefault(m.group(1), {}).setdefault(m.group(2), {})[m.group(3)] = int(text.strip())
+    r["hugepages"] = pools
+    r["hugepages_node"] = nodes
+    files = []
+    for line in sec.get("mw:hugefiles", "").splitlines():
+        p = line.split()
+        if len(p) >= 9 and p[0].startswith("-"):
+            files.append({"path": "/mnt/huge/" + " ".join(p[8:]), "size": int(p[4])})
+    r["hugetlbfs_files"] = files
+    zram = {}
+    mm_names = ["orig_data_size", "compr_data_size", "mem_used_total", "mem_limit",
+                "mem_used_max", "same_pages", "pages_compacted", "huge_pages", "huge_pages_since"]
+    for key, text in sec.items():
+        m = re.match(r"^/sys/block/(zram\d+)/(\w+)$", key)
+        if not m:
+            continue
+        d = zram.setdefault(m.group(1), {})
+        if m.group(2) == "mm_stat":
+            d["mm_stat"] = {n: int(v) for n, v in zip(mm_names, text.split()) if v.lstrip("-").isdigit()}
+        elif m.group(2) == "comp_algorithm":
+            sel = re.search(r"\[([^\]]+)\]", text)
+            d["comp_algorithm"] = sel.group(1) if sel else text.strip()
+        elif m.group(2) in ("disksize", "mem_used_max", "size"):
+            d[m.group(2)] = num(text.strip())
+    r["zram"] = zram
+    zs = {}
+    for key, text in sec.items():
+        for pre in ("/sys/module/zswap/parameters/", "/sys/kernel/debug/zswap/"):
+            if key.startswith(pre):
+                v = text.strip()
+                zs[key[len(pre):]] = int(v) if v.lstrip("-").isdigit() else v
+    r["zswap"] = zs if zs else None
+    vm = parse_kv(sec.get("mw:final:/proc/vmstat", sec.get("/proc/vmstat", "")))
+    r["balloon_vmstat"] = {k: v for k, v in vm.items() if k.startswith("balloon_")}
+    # "Memory: 612345K/786040K available (12288K kernel code, 2000K rwdata,
+    # 4000K rodata, 2800K init, 5000K bss, 150000K reserved, 0K cma-reserved)"
+    text = sec.get("mw:dmesg", "") + "\n" + console_text
+    m = re.search(r"Memory: (\d+)K/(\d+)K available \(([^)]*)\)", text)
+    if m:
+        mem = {"available_kib": int(m.group(1)), "total_kib": int(m.group(2))}
+        for part in m.group(3).split(","):
+            pm = re.match(r"\s*(\d+)K ([\w -]+)", part)
+            if pm:
+                mem[pm.group(2).strip().replace(" ", "_").replace("-", "_") + "_kib"] = int(pm.group(1))
+        r["boot_memory"] = mem
+    m = re.search(r"Freeing unused kernel image \(initmem\) memory: (\d+)K", text)
+    if m:
+        r["initmem_freed_kib"] = int(m.group(1))
+    m = re.search(r"Reserving (\d+)MB of memory at (\d+)MB for crashkernel", text)
+    if m:
+        r["crashkernel_dmesg"] = {"size_mib": int(m.group(1)), "at_mib": int(m.group(2))}
+    return r
 
 
 def build_truth(text, phase, meta, console_text):
@@ -438,13 +609,21 @@ def build_truth(text, phase, meta, console_text):
         if len(p) == 2 and p[1].startswith("0x"):
             kvars[p[0]] = "0x" + p[1][2:].lower()
     t["kernel"]["variables"] = kvars
-    if "_text" in syms and int(syms["_text"], 16) != 0:
+    if meta.get("link_stext") and "_stext" in syms and int(syms["_stext"], 16) != 0:
+        # arm64 (no fixed link address; kallsyms without variables): against
+        # the System.map's _stext
+        t["kernel"]["kaslr_offset"] = "0x%x" % (int(syms["_stext"], 16) - int(meta["link_stext"], 16))
+    elif "_text" in syms and int(syms["_text"], 16) != 0:
         t["kernel"]["kaslr_offset"] = "0x%x" % (int(syms["_text"], 16) - 0xffffffff81000000)
     t["meminfo"] = parse_meminfo(sec.get("/proc/meminfo", ""))
     t["vmstat"] = parse_kv(sec.get("/proc/vmstat", ""))
     t["slabinfo"] = parse_slabinfo(sec.get("/proc/slabinfo", ""))
+    if "mw:slab-aliases" in sec:    # /sys/kernel/slab symlinks: name -> the cache's sysfs name
+        t["slab_aliases"] = {p[0]: p[1].rsplit("/", 1)[-1] for p in
+                             (l.split() for l in sec["mw:slab-aliases"].splitlines()) if len(p) == 2}
     t["buddyinfo"] = parse_buddyinfo(sec.get("/proc/buddyinfo", ""))
     t["zoneinfo"] = parse_zoneinfo(sec.get("/proc/zoneinfo", ""))
+    t["node_meminfo"] = parse_node_meminfo(sec)
     t["net"] = {
         "tcp": parse_inet(sec.get("/proc/net/tcp", ""), False, False),
         "tcp6": parse_inet(sec.get("/proc/net/tcp6", ""), True, False),
@@ -455,8 +634,17 @@ def build_truth(text, phase, meta, console_text):
         "sockstat6": parse_sockstat(sec.get("/proc/net/sockstat6", "")),
     }
     t["sysvipc_shm"] = parse_sysvshm(sec.get("/proc/sysvipc/shm", ""))
+    bpf = parse_bpf(sec.get("mw:out:bpf.out", ""))
+    if bpf is not None:
+        t["bpf"] = bpf
     t["mounts"] = mounts
-    t["cgroups"] = parse_cgroups(sec, mounts)
+    # the memory cgroups' counters as read again last, right before the
+    # dump (truth.sh truth_final_read), replace the earlier reads
+    cg_sec = dict(sec)
+    for key, text in sec.items():
+        if key.startswith("mw:final:/sys/fs/cgroup"):
+            cg_sec[key[len("mw:final:"):]] = text
+    t["cgroups"] = parse_cgroups(cg_sec, mounts)
     t["files"] = parse_resid(sec.get("mw:resid", ""), mounts)
     t["tasks"] = parse_tasks(sec, by_pid, first_transient)
     t["roles"] = roles
@@ -464,6 +652,8 @@ def build_truth(text, phase, meta, console_text):
     t["_proc_cgroups"] = sec.get("/proc/cgroups", "")
     t["derived"] = derive(t)
     del t["_proc_cgroups"]
+    if meta.get("scenario") == "rest":
+        t["rest"] = parse_rest(sec, console_text)
     if meta.get("scenario") == "oom" or "invoked oom-killer" in console_text:
         t["oom"] = parse_oom(console_text)
     t["checks"] = scenario_checks(t, meta.get("scenario"))
@@ -535,8 +725,10 @@ def scenario_checks(t, scenario):
         checks.append({"name": name, "ok": bool(ok), "detail": str(detail)})
 
     mi = t["meminfo"]
+    # (arm64 has no page_offset_base variable: its bases come from VMCOREINFO)
+    arm64 = "aarch64" in t["kernel"].get("uname", "")
     check("kernel symbols and bases read in the guest",
-          "kaslr_offset" in t["kernel"] and "page_offset_base" in t["kernel"]["variables"],
+          "kaslr_offset" in t["kernel"] and (arm64 or "page_offset_base" in t["kernel"]["variables"]),
           "kaslr_offset %s, page_offset_base %s" % (t["kernel"].get("kaslr_offset"),
                                                     t["kernel"]["variables"].get("page_offset_base")))
     check("meminfo parsed", mi.get("MemTotal", 0) > 0, mi.get("MemTotal"))
@@ -544,6 +736,27 @@ def scenario_checks(t, scenario):
     user = [x for x in t["tasks"] if not x["kernel_thread"] and not x["transient"]]
     check("tasks parsed", len(user) >= 2, "%d tasks, %d user" % (len(t["tasks"]), len(user)))
     notes = t["notes"]
+    if scenario == "leak":
+        leak = [f for f in t["files"] if f["path"] == notes.get("leak_file")]
+        check("the leaking tmpfs file all resident", len(leak) == 1 and leak[0]["size_bytes"] > 0 and
+              leak[0]["resident_pages"] == (leak[0]["size_bytes"] + PAGE_SIZE - 1) // PAGE_SIZE,
+              "; ".join("%d bytes, %d pages resident" % (f["size_bytes"], f["resident_pages"]) for f in leak))
+    if scenario == "rest" and "rest" in t:
+        r = t["rest"]
+        bal = t["capture"].get("balloon") or {}
+        inflated = (r["balloon_vmstat"].get("balloon_inflate", 0) -
+                    r["balloon_vmstat"].get("balloon_deflate", 0)) * PAGE_SIZE
+        check("balloon inflated by the host's amount", inflated == bal.get("inflate_bytes"),
+              "%d bytes in the balloon, %s asked" % (inflated, bal.get("inflate_bytes")))
+        ck = r.get("crash_kernel") or {}
+        check("crash kernel region reserved", ck.get("size", 0) > 0, ck.get("size"))
+        pool = r["hugepages"].get("2048", {})
+        check("hugetlb pool allocated", pool.get("nr_hugepages") == notes.get("hugepages_total"),
+              pool)
+        if notes.get("zram") == "available":
+            zs = r["zram"].get("zram0", {}).get("mm_stat", {})
+            check("zram0 holds what was written", zs.get("orig_data_size") == notes.get("zram_written_bytes"),
+                  zs)
     if scenario == "mixed":
         gang = [f for f in t["files"] if f["path"].startswith("/dev/shm/ganglia/")]
         want = notes.get("ganglia_files", 0)
@@ -602,12 +815,23 @@ def scenario_checks(t, scenario):
             check("v1 memory controller unavailable, recorded", "memcg_v1" in notes, notes.get("memcg_v1"))
             check("cgroup v1 hierarchies mounted", any(h["version"] == 1 for h in t["cgroups"]),
                   [h["mount"] for h in t["cgroups"]])
-    elif scenario == "oom":
+    elif scenario in ("oom", "shm-oom"):
         check("pre-OOM truth has the container cgroup", any(h["groups"] for h in t["cgroups"]), "")
+        if scenario == "shm-oom":
+            spool = sum(f["resident_bytes"] for f in t["files"] if f["path"].startswith("/dev/shm/spool/"))
+            ram = t["meminfo"].get("MemTotal", 0)
+            check("tmpfs spool files hold over 40% of RAM", ram and spool * 10 > ram * 4,
+                  "%d of %d bytes" % (spool, ram))
         oom = t.get("oom") or {}
         check("console has the OOM report", len(oom.get("invoked", [])) > 0 and len(oom.get("tasks", [])) > 0,
               "%d invoked, %d task rows" % (len(oom.get("invoked", [])), len(oom.get("tasks", []))))
         check("console has the OOM panic", bool(oom.get("panic")), oom.get("panic"))
+    elif scenario == "memcg-oom":
+        oom = t.get("oom") or {}
+        memcg_kills = [k for k in oom.get("killed", []) if k["line"].startswith("Memory cgroup")]
+        check("console has a memcg OOM kill", len(memcg_kills) > 0, [k["comm"] for k in memcg_kills])
+        check("console has a panic that is not an OOM's",
+              bool(oom.get("panic")) and not oom["panic"].startswith("Out of memory"), oom.get("panic"))
     return checks
 
 

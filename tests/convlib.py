@@ -18,16 +18,23 @@ class Tap:
         self.n = 0
         self.failed = 0
 
-    def ok(self, cond, desc, detail=None):
+    def ok(self, cond, desc, detail=None, todo=None):
+        """One check. todo: the reason a known defect is not fixed yet: a
+        failure is reported ("# TODO"), not counted; a pass is a plain ok
+        with a note that the TODO can go (an XPASS would fail the suite)."""
         self.n += 1
         if cond:
             print("ok %d - %s" % (self.n, desc))
+            if todo:
+                print("# fixed now, the TODO can go: " + todo)
+        elif todo:
+            print("not ok %d - %s # TODO %s" % (self.n, desc, todo))
         else:
             self.failed += 1
             print("not ok %d - %s" % (self.n, desc))
-            if detail:
-                for line in str(detail).splitlines()[:20]:
-                    print("#   " + line)
+        if detail and not cond:
+            for line in str(detail).splitlines()[:20]:
+                print("#   " + line)
         sys.stdout.flush()
         return bool(cond)
 
@@ -328,6 +335,8 @@ class Source:
                 k, v = line.split("=", 1)
                 self.info[k] = v
         self.release = self.info.get("OSRELEASE", "")
+        # the machine the ELF header names, as uname -m says it
+        self.machine = {62: "x86_64", 183: "aarch64"}.get(self.elf.e_machine, "?")
         self.nr_cpus = sum(1 for n, t, d in self.notes if n == "CORE" and t == 1)
         pb = self.info.get("NUMBER(phys_base)")
         self.phys_base = (int(pb, 0) & (2**64 - 1)) if pb else 0
@@ -359,8 +368,8 @@ def check_kdump_layout(tap, label, kd, src, comp, dumped, exclude_zero=False,
     tap.ok(kd.signature == b"KDUMP   " and kd.version == version and kd.block_size == ps,
            "%s: signature, header version %d, block size" % (label, version),
            (kd.signature, kd.version, kd.block_size))
-    tap.ok(kd.release == src.release and kd.machine == "x86_64" and kd.sysname == "Linux",
-           "%s: utsname release %s, machine x86_64" % (label, src.release),
+    tap.ok(kd.release == src.release and kd.machine == src.machine and kd.sysname == "Linux",
+           "%s: utsname release %s, machine %s" % (label, src.release, src.machine),
            (kd.release, kd.machine, kd.sysname))
     want_status = COMP_FLAGS[comp] | (DUMP_DH_COMPRESSED_INCOMPLETE
                                       if incomplete_after is not None and incomplete_after < len(dumped) else 0)

@@ -10,10 +10,8 @@
 # Without dumps every check is skipped. By default one scenario per release
 # is checked (the smallest); MW_ELF_REAL_ALL=1 checks every one.
 . "$MW_SRCDIR/tests/tap.sh"
-caps=${MW_CAPTURES:-$MW_SRCDIR/captures}
 readmem=$MW_BUILDDIR/tests/elf-readmem
-py=/usr/bin/python3
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+tap_tmpdir elfreal
 
 have=
 for f in "$MW_SRCDIR"/testdata/*/vmcore.elf "$caps"/*/*/vmcore.elf \
@@ -25,7 +23,7 @@ if [ -z "$have" ]; then
 	done_testing
 	exit $?
 fi
-if ! $py -c 'import kdumpfile' 2>/dev/null || ! command -v readelf >/dev/null; then
+if ! "$PY" -c 'import kdumpfile' 2>/dev/null || ! command -v readelf >/dev/null; then
 	skip "needs python3-libkdumpfile and readelf"
 	done_testing
 	exit $?
@@ -55,10 +53,10 @@ check_dump() {
 	rc=$?
 	[ $rc -le 1 ]; ok $? "$ctag: memwhere info runs (exit $rc)"
 	[ $rc -le 1 ] || diag "$(cat "$tmp/err")"
-	$py - "$tmp/info.json" "$release" "$excl" >"$tmp/check" 2>&1 <<'EOF'
+	"$PY" - "$tmp/info.json" "$release" "$excl" "${machine:-x86_64}" >"$tmp/check" 2>&1 <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
-rel, excl = sys.argv[2], sys.argv[3]
+rel, excl, machine = sys.argv[2], sys.argv[3], sys.argv[4]
 bad = []
 if j.get("format") != "elf":
     bad.append("format %r" % j.get("format"))
@@ -74,8 +72,9 @@ if j.get("incomplete"):
     bad.append("incomplete")
 if rel and j["kernel"]["release"] != rel:
     bad.append("release %r, the guest said %r" % (j["kernel"]["release"], rel))
-if j["kernel"]["arch"] != "x86_64" or j["kernel"]["page_size"] != 4096:
-    bad.append("arch/page size")
+if j["kernel"]["arch"] != machine or j["kernel"]["page_size"] != 4096:
+    bad.append("arch %r (the guest's uname -m: %r) / page size %r"
+               % (j["kernel"]["arch"], machine, j["kernel"]["page_size"]))
 if bad:
     print("; ".join(bad))
 EOF
@@ -83,8 +82,12 @@ EOF
 	[ -s "$tmp/check" ] && diag "$(cat "$tmp/check")"
 	set --
 	[ -s "$iomem" ] && set -- "$@" --iomem "$iomem"
+	# crash kernels loaded with kexec_file_load (scripts/capture-kexec):
+	# the kernel's ELF headers leave the first MiB out
+	[ -s "$iomem" ] && [ "$(cat "$(dirname "$dump")/loader.txt" 2>/dev/null)" = kexec_file_load ] &&
+		set -- "$@" --low-1m-left-out
 	[ -n "$other" ] && set -- "$@" --same-as "$other"
-	$py "$MW_SRCDIR/tests/elf-compare.py" "$readmem" "$dump" "$@" >"$tmp/cmp" 2>&1
+	"$PY" "$MW_SRCDIR/tests/elf-compare.py" "$readmem" "$dump" "$@" >"$tmp/cmp" 2>&1
 	while IFS= read -r line; do
 		case $line in
 		PASS*) ok 0 "$ctag: ${line#PASS *: }" ;;
@@ -100,16 +103,19 @@ EOF
 for d in $dirs; do
 	tag=$(basename "$(dirname "$d")")/$(basename "$d")
 	# truth: the guest's release and /proc/iomem
-	release=
+	release= machine=
 	: >"$tmp/iomem"
 	if [ -f "$d/truth.json" ]; then
-		$py - "$d/truth.json" "$tmp/iomem" >"$tmp/release" <<'EOF'
+		"$PY" - "$d/truth.json" "$tmp/iomem" >"$tmp/release" <<'EOF'
 import json, sys
 t = json.load(open(sys.argv[1]))
 open(sys.argv[2], "w").write(t.get("raw", {}).get("/proc/iomem", ""))
 print(t.get("kernel", {}).get("release", ""))
+u = t.get("kernel", {}).get("uname", "").split()
+open(sys.argv[2] + ".machine", "w").write(u[-2] if len(u) >= 2 else "")
 EOF
 		release=$(cat "$tmp/release")
+		machine=$(cat "$tmp/iomem.machine")
 	fi
 	for f in vmcore.elf vmcore-paging.elf; do
 		[ -f "$d$f" ] || continue
@@ -127,6 +133,7 @@ for d in "$caps"/kexec/*/; do
 	[ -f "$d/vmcore-kexec.elf" ] || continue
 	tag=kexec/$(basename "$d")
 	release=$(cat "$d/release.txt" 2>/dev/null || true)
+	machine=	# capture-kexec boots x86-64 guests only (not the last QEMU dump's)
 	if [ -s "$d/memwhere-in-guest.txt" ]; then
 		grep -q '^exit 0$' "$d/memwhere-in-guest.txt" &&
 			grep -q '^Format: *elf$' "$d/memwhere-in-guest.txt"

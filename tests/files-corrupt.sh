@@ -8,36 +8,12 @@
 # file is listed as in the intact dump.
 . "$MW_SRCDIR/tests/tap.sh"
 . "$MW_SRCDIR/tests/dumps.sh"
-PY=/usr/bin/python3
-if ! "$PY" -c 'import drgn' 2>/dev/null; then
-	echo "1..0 # SKIP drgn (python3-drgn) not installed"
-	exit 0
-fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mw-filescorrupt.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+need_py_module drgn python3-drgn
+tap_tmpdir filescorrupt
 
-for d in $(real_dump_dirs); do
-	# the small captures of the scenario with kubelet pod directories (a
-	# copy of the dump is made)
-	case "$d" in *mixed*-small) ;; *) continue ;; esac
-	[ -f "$d/vmcore-paging.elf" ] && [ -f "$d/vmcore.elf" ] || continue
-	vml=$(vmlinux_for "$d")
-	label=$(basename "$(dirname "$d")")/$(basename "$d")
-	if [ -z "$vml" ]; then
-		skip "$label: no vmlinux for drgn"
-		continue
-	fi
-	if ! "$PY" "$MW_SRCDIR/tests/corrupt_dentries.py" "$d/vmcore-paging.elf" "$vml" \
-		"$d/vmcore.elf" "$d/truth.json" "$tmp/corrupt.elf" >"$tmp/what.json" 2>"$tmp/err"; then
-		skip "$label: cannot corrupt it ($(head -n 1 "$tmp/err"))"
-		continue
-	fi
-	"$MEMWHERE" --json --top 0 files "$d/vmcore.elf" >"$tmp/good.json" 2>/dev/null
-	timeout 120 "$MEMWHERE" --json --top 0 files "$tmp/corrupt.elf" >"$tmp/bad.json" 2>"$tmp/err"
-	rc=$?
-	[ $rc -eq 1 ]
-	ok $? "$label corrupted: exit 1 (got $rc)"
-	[ $rc -le 1 ] || { sed 's/^/# /' "$tmp/err" | head -n 20; rm -f "$tmp/corrupt.elf"; continue; }
+# the small captures of the scenario with kubelet pod directories (a copy of the dump is made)
+for d in $(small_mixed_dirs); do
+	drgn_corrupt "$d" files "inode [0-9]+" corrupt_dentries.py "$d/truth.json" || continue
 	"$PY" - "$tmp/what.json" "$tmp/good.json" "$tmp/bad.json" "$label" >"$tmp/out" <<'PYEOF'
 import json, sys
 what = json.load(open(sys.argv[1]))
@@ -79,13 +55,6 @@ ok(not diff and len(bb) == len(gb),
 ok(bad["total_cached_bytes"] == good["total_cached_bytes"],
    "total_cached_bytes unchanged (%d)" % good["total_cached_bytes"])
 PYEOF
-	while IFS= read -r line; do
-		case "$line" in
-		"ok - "*) ok 0 "${line#ok - }" ;;
-		"not ok - "*) ok 1 "${line#not ok - }" ;;
-		*) echo "$line" ;;
-		esac
-	done <"$tmp/out"
-	rm -f "$tmp/corrupt.elf"
+	tap_lines --strict "$tmp/out"
 done
 done_testing

@@ -8,25 +8,16 @@
 # Then --memcg: the app container's list starts with its log files.
 . "$MW_SRCDIR/tests/tap.sh"
 . "$MW_SRCDIR/tests/dumps.sh"
-PY=/usr/bin/python3
-dirs=$(real_dump_dirs)
-if [ -z "$dirs" ]; then
-	echo "1..0 # SKIP no real dumps (testdata/ empty and MW_CAPTURES unset)"
-	exit 0
-fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mw-files.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
+need_real_dumps
+tap_tmpdir files
 
 for d in $dirs; do
-	label=$(basename "$(dirname "$d")")/$(basename "$d")
+	label=$(dump_label "$d")
 	for f in $(dump_files "$d"); do
 		name="$label/$(basename "$f")"
 		"$MEMWHERE" --json --top 0 files "$f" >"$tmp/f.json" 2>"$tmp/err"
 		rc=$?
-		[ $rc -eq 0 ]
-		ok $? "$name: memwhere --json --top 0 files exits 0 (got $rc)"
-		[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err" | head -n 20
+		ok_exit 0 $rc "$name: memwhere --json --top 0 files exits 0" "$tmp/err"
 		[ $rc -le 1 ] || continue
 		run_compare files "$tmp/f.json" "$d/truth.json" "$name"
 	done

@@ -4,10 +4,13 @@
  *   kdump-readmem DUMP image OUT [CHUNK]
  *       write every readable page at its physical address into OUT (a
  *       sparse file), reading in CHUNK-byte requests (default 2 MiB; a
- *       request that meets an excluded page is redone page by page);
- *       print "present N excluded N hole N" (pages in the ranges)
+ *       request that meets an excluded page is redone block by block);
+ *       print "present N excluded N hole N" (blocks in the ranges)
  *   kdump-readmem DUMP states
- *       runs of page states over the ranges: "present|excluded|hole PFN COUNT"
+ *       first "block SIZE": the dump's block size (the unit of its bitmaps
+ *       and descriptors: 64 KiB in QEMU's arm64 kdump, whose kernel pages
+ *       are 4 KiB), then runs of block states over the ranges:
+ *       "present|excluded|hole PFN COUNT", PFN and COUNT in blocks
  *   kdump-readmem DUMP phys ADDR LEN
  *       raw bytes on stdout
  *   kdump-readmem DUMP scan CHUNK
@@ -201,6 +204,7 @@ static int cmd_states(struct mw_reader *r)
 {
 	const struct mw_dump_info *info = mw_reader_info(r);
 	static const char *const names[] = { "hole", "present", "excluded" };
+	printf("block %" PRIu32 "\n", info->page_size);
 	for (size_t i = 0; i < info->nr_ranges; i++) {
 		uint64_t first = info->ranges[i].start / info->page_size;
 		uint64_t end = info->ranges[i].end / info->page_size;

@@ -13,11 +13,10 @@
 # there is one) of N kernel releases (default 1); 0 checks every dump.
 # Skips when there are none.
 . "$MW_SRCDIR/tests/tap.sh"
+. "$MW_SRCDIR/tests/dumps.sh"
 
-caps=${MW_CAPTURES:-$MW_SRCDIR/captures}
 readmem=$MW_BUILDDIR/tests/kdump-readmem
 convert=$MW_BUILDDIR/tests/tools/mw-convert
-py=/usr/bin/python3
 max=${MW_KDUMP_REAL_DUMPS:-1}
 
 dumps=
@@ -40,12 +39,12 @@ if [ -z "$dumps" ]; then
 	exit
 fi
 have_lkdf=0
-$py -c 'import kdumpfile' 2>/dev/null && have_lkdf=1
+"$PY" -c 'import kdumpfile' 2>/dev/null && have_lkdf=1
 have_mdf=0
 command -v makedumpfile >/dev/null && have_mdf=1
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/kdump-real.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+tap_tmpdir kdumpreal
+work=$tmp
 
 # compare IMAGE STATES [--lkdf KDUMP] [--elf ELF] [--same-ranges]
 # IMAGE: memory as memwhere read it (kdump-readmem image); STATES: its
@@ -69,13 +68,21 @@ while i < len(args):
     else:
         sys.exit("bad argument " + args[i])
 
-PS = 4096
+# the dump's block size (its first line), not the kernel's page size:
+# QEMU's arm64 kdump has 64 KiB blocks of 4 KiB pages
+PS = None
 imf = open(image, "rb")
 im = mmap.mmap(imf.fileno(), 0, prot=mmap.PROT_READ)
 runs = []
 for line in open(states):
-    st, pfn, count = line.split()
+    f = line.split()
+    if f[0] == "block":
+        PS = int(f[1])
+        continue
+    st, pfn, count = f
     runs.append((st, int(pfn, 0), int(count)))
+if not PS:
+    sys.exit("no block size in " + states)
 failed = 0
 
 def bad(msg):
@@ -157,11 +164,11 @@ for st, pfn, count in runs:
                         bad("pfn %#x: differs from the ELF dump" % p)
         elif k is not None and lkdf_read(addr) is not None:
             bad("pfn %#x: %s for memwhere, libkdumpfile reads it" % (p, st))
-print("# present %(present)d excluded %(excluded)d hole %(hole)d" % counts
-      + (", %d pages checked against the ELF dump" % elf_pages if elf else "")
+print("# blocks of %d bytes: present %%(present)d excluded %%(excluded)d hole %%(hole)d" % PS % counts
+      + (", %d blocks checked against the ELF dump" % elf_pages if elf else "")
       + (", all against libkdumpfile" if k is not None else ""))
 if elf and elf_pages == 0:
-    bad("no page of the ELF dump checked")
+    bad("no block of the ELF dump checked")
 sys.exit(1 if failed else 0)
 EOF
 
@@ -172,11 +179,20 @@ mw_info() {
 	[ $? -le 1 ]
 }
 
+# (makedumpfile writes blocks of the page size: libkdumpfile reads them)
 lkdf_arg() { [ "$have_lkdf" -eq 1 ] && echo "--lkdf $1"; }
+
+# elf_machine ELF: the dump's architecture from its ELF header's e_machine,
+# as uname -m says it
+elf_machine() {
+	"$PY" -c 'import struct,sys
+m = struct.unpack_from("<H", open(sys.argv[1], "rb").read(20), 18)[0]
+print({62: "x86_64", 183: "aarch64"}.get(m, "machine %d" % m))' "$1"
+}
 
 # json_get FILE EXPR: a value from memwhere's JSON
 json_get() {
-	$py -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
 # read_all NAME DUMP: image and states as memwhere reads them
@@ -207,18 +223,62 @@ for flat in $dumps; do
 	ok $? "$name: every page of the flattened dump reads ($(cat "$work/flat.counts"))"
 	[ -s "$work/flat.err" ] && diag "$(head -3 "$work/flat.err")"
 
+	# the machine and the kernel's page size, whatever the header says
+	# (QEMU's arm64 kdump: machine "Unknown", 64 KiB blocks): the
+	# architecture of QEMU's ELF dump of the same pause, the page size of
+	# the kernel package's config; the block size the dump's own
 	if [ -f "$elf" ]; then
-		$py "$work/compare.py" "$work/flat.img" "$work/flat.states" --elf "$elf" --same-ranges
+		mach=$(elf_machine "$elf")
+		got=$(json_get "$work/flat.json" 'd["kernel"]["arch"]')
+		[ "$got" = "$mach" ]
+		ok $? "$name: kernel.arch $got, the ELF dump's machine $mach"
+		"$MEMWHERE" info "$flat" 2>/dev/null | grep -q "^Kernel: .*, $mach"
+		ok $? "$name: info's Kernel line names $mach"
+	fi
+	cfg=$(kernel_file "$dir" config)
+	if [ -n "$cfg" ]; then
+		want=4096
+		grep -q '^CONFIG_ARM64_16K_PAGES=y' "$cfg" && want=16384
+		grep -q '^CONFIG_ARM64_64K_PAGES=y' "$cfg" && want=65536
+		got=$(json_get "$work/flat.json" 'd["kernel"]["page_size"]')
+		[ "$got" = "$want" ]
+		ok $? "$name: kernel.page_size $got, the kernel config's $want"
+	else
+		skip "$name: kernel.page_size against the kernel's config: no config at hand"
+	fi
+	got=$(json_get "$work/flat.json" 'd["memory"]["block_size"]')
+	[ "$got" = "$(sed -n 's/^block //p' "$work/flat.states")" ]
+	ok $? "$name: memory.block_size $got is the dump's block size"
+
+	# libkdumpfile 0.5.1 takes VMCOREINFO's PAGESIZE for the dump's
+	# block size: on QEMU's arm64 kdump (64 KiB blocks of 4 KiB pages) it
+	# reads "Out-of-bounds PFN" or fails to decompress, and can crash
+	lkdf=$have_lkdf lkdf_why="python3-libkdumpfile not installed"
+	blk=$(sed -n 's/^block //p' "$work/flat.states")
+	pgs=$(json_get "$work/flat.json" 'd["vmcoreinfo"].get("PAGESIZE")')
+	if [ "$lkdf" -eq 1 ] && [ "$blk" != "$pgs" ]; then
+		lkdf=0
+		lkdf_why="libkdumpfile 0.5.1 cannot read it: the dump's blocks are $blk bytes, VMCOREINFO's PAGESIZE $pgs"
+	fi
+
+	if [ -f "$elf" ]; then
+		"$PY" "$work/compare.py" "$work/flat.img" "$work/flat.states" --elf "$elf" --same-ranges
 		ok $? "$name: flattened kdump = QEMU's ELF dump of the same pause, page for page, same ranges"
 	else
 		skip "$name: no vmcore.elf beside the flattened dump"
 	fi
 
+	# a System.map beside the dump (Debian's arm64 kernels have no
+	# KALLSYMS_ALL: the capture copies the -dbg package's) goes beside
+	# the files made from it too
+	rm -f "$work/System.map"
+	[ -f "$dir/System.map" ] && ln -s "$dir/System.map" "$work/System.map"
+
 	if [ "$have_mdf" -eq 1 ]; then
 		makedumpfile -R "$work/plain.kdump" <"$flat" >/dev/null 2>&1
 		ok $? "$name: makedumpfile -R turns the flattened stream into a kdump file"
 		mw_info "$work/plain.kdump" "$work/plain.json"
-		$py - "$work/flat.json" "$work/plain.json" <<'EOF'
+		"$PY" - "$work/flat.json" "$work/plain.json" <<'EOF'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 ok = b["format"] == "kdump" and all(a[k] == b[k] for k in
@@ -228,11 +288,11 @@ EOF
 		ok $? "$name: memwhere info of the -R file: format kdump, everything else as the flattened one"
 		read_all plain "$work/plain.kdump" && cmp -s "$work/flat.img" "$work/plain.img"
 		ok $? "$name: the -R file reads byte for byte as the flattened stream"
-		if [ "$have_lkdf" -eq 1 ]; then
-			$py "$work/compare.py" "$work/plain.img" "$work/plain.states" --lkdf "$work/plain.kdump"
+		if [ "$lkdf" -eq 1 ]; then
+			"$PY" "$work/compare.py" "$work/plain.img" "$work/plain.states" --lkdf "$work/plain.kdump"
 			ok $? "$name: every page = libkdumpfile's read of the -R file"
 		else
-			skip "$name: python3-libkdumpfile not installed"
+			skip "$name: every page = libkdumpfile's read of the -R file: $lkdf_why"
 		fi
 		rm -f "$work/plain.img" "$work/plain.kdump"
 	else
@@ -248,8 +308,17 @@ EOF
 	# lzo, zlib, uncompressed, and its flattened stream. It needs the
 	# program headers right after the ELF header (QEMU puts a section
 	# header there), so give it a copy with the table moved.
+	# Debian's makedumpfile reads only dumps of its own architecture
+	# (it is built for one): "Can't get the address of system_utsname"
+	mdf_arch=
 	if [ "$have_mdf" -eq 1 ] && [ -f "$elf" ]; then
-		$py - "$elf" "$work/m.elf" <<'EOF'
+		mach=$(elf_machine "$elf")
+		[ "$mach" = "$(uname -m)" ] ||
+			mdf_arch="makedumpfile $(makedumpfile -v 2>/dev/null | sed -n 's/.*version \([^ ]*\).*/\1/p') is built for $(uname -m) only, this dump is $mach"
+		[ -z "$mdf_arch" ] || skip "$name: makedumpfile -d 31, -F, -E and a cut file from the ELF dump: $mdf_arch"
+	fi
+	if [ "$have_mdf" -eq 1 ] && [ -f "$elf" ] && [ -z "$mdf_arch" ]; then
+		"$PY" - "$elf" "$work/m.elf" <<'EOF'
 import shutil, struct, sys
 shutil.copyfile(sys.argv[1], sys.argv[2])
 with open(sys.argv[2], "r+b") as f:
@@ -275,7 +344,7 @@ EOF
 			ok $? "$name: makedumpfile$opt file: header version 6, pages excluded, $m pages seen"
 			read_all "m-$m" "$work/m-$m.kdump"
 			ok $? "$name: makedumpfile$opt file reads ($(cat "$work/m-$m.counts"))"
-			$py "$work/compare.py" "$work/m-$m.img" "$work/m-$m.states" --elf "$elf" $(lkdf_arg "$work/m-$m.kdump")
+			"$PY" "$work/compare.py" "$work/m-$m.img" "$work/m-$m.states" --elf "$elf" $(lkdf_arg "$work/m-$m.kdump")
 			ok $? "$name: makedumpfile$opt file = ELF dump and libkdumpfile, excluded pages agree"
 			[ "$m" = lzo ] || rm -f "$work/m-$m.img" "$work/m-$m.kdump"
 		done
@@ -299,7 +368,7 @@ EOF
 			[ "$(json_get "$work/inc.json" 'd["incomplete"]')" = True ]
 		ok $? "$name: makedumpfile cut short by a file size limit: memwhere says incomplete"
 		read_all inc "$work/inc.kdump" &&
-			$py "$work/compare.py" "$work/inc.img" "$work/inc.states" --elf "$elf" $(lkdf_arg "$work/inc.kdump")
+			"$PY" "$work/compare.py" "$work/inc.img" "$work/inc.states" --elf "$elf" $(lkdf_arg "$work/inc.kdump")
 		ok $? "$name: the incomplete file reads what it has ($(cat "$work/inc.counts")), = ELF dump and libkdumpfile"
 		rm -f "$work/m.elf" "$work/m.flat" "$work"/m-lzo.* "$work"/mflat.* "$work"/inc.*
 	fi
@@ -311,9 +380,11 @@ EOF
 			ok $? "$name: mw-convert writes a $m kdump file"
 			read_all "c-$m" "$work/c-$m.kdump" && cmp -s "$work/flat.img" "$work/c-$m.img"
 			ok $? "$name: the $m file reads as the original"
-			if [ "$have_lkdf" -eq 1 ]; then
-				$py "$work/compare.py" "$work/c-$m.img" "$work/c-$m.states" --lkdf "$work/c-$m.kdump"
+			if [ "$lkdf" -eq 1 ]; then
+				"$PY" "$work/compare.py" "$work/c-$m.img" "$work/c-$m.states" --lkdf "$work/c-$m.kdump"
 				ok $? "$name: the $m file = libkdumpfile's read of it"
+			else
+				skip "$name: the $m file = libkdumpfile's read of it: $lkdf_why"
 			fi
 			rm -f "$work"/c-$m.*
 		done
@@ -348,7 +419,7 @@ if [ "$have_mdf" -eq 1 ]; then
 				[ "$(json_get "$work/k.json" '(d["format"], d["header_version"], d["memory"]["excluded_pages"] > 0, "'"$m"'" in d["compression"])')" = "('kdump', 6, True, True)" ]
 			ok $? "$name: makedumpfile$opt file: kdump version 6, pages excluded, $m pages seen"
 			read_all k "$work/k.kdump" &&
-				$py "$work/compare.py" "$work/k.img" "$work/k.states" --elf "$elf" $(lkdf_arg "$work/k.kdump")
+				"$PY" "$work/compare.py" "$work/k.img" "$work/k.states" --elf "$elf" $(lkdf_arg "$work/k.kdump")
 			ok $? "$name: makedumpfile$opt file reads ($(cat "$work/k.counts")) = /proc/vmcore and libkdumpfile"
 			rm -f "$work"/k.*
 		done

@@ -3,11 +3,7 @@
 # at hand, against independent sources: see tests/kmodel.c.
 . "$MW_SRCDIR/tests/tap.sh"
 . "$MW_SRCDIR/tests/dumps.sh"
-dirs=$(real_dump_dirs)
-if [ -z "$dirs" ]; then
-	echo "1..0 # SKIP no real dumps (no testdata/ dumps, no captures: run scripts/capture)"
-	exit 0
-fi
+need_real_dumps
 for d in $dirs; do
 	map=$(system_map "$d")
 	for f in $(dump_files "$d"); do

@@ -4,18 +4,12 @@
 # /proc/kallsyms and uname -r as the truth). Runs where captured kernels are
 # at hand ($MW_CAPTURES/kernels, else captures/kernels: `make
 # check-capture`); skipped otherwise.
-caps=${MW_CAPTURES:-$MW_SRCDIR/captures}
+. "$MW_SRCDIR/tests/tap.sh"
+. "$MW_SRCDIR/tests/dumps.sh"
+need_guest_kernels
 kargs=
-for v in "$caps"/kernels/*/vmlinuz; do
-	[ -f "$v" ] && kargs="$kargs -k $(dirname "$v")"
+for k in $kernel_dirs; do
+	kargs="$kargs -k $k"
 done
-if [ -z "$kargs" ]; then
-	echo "1..0 # SKIP no captured kernels in $caps/kernels"
-	exit 0
-fi
-if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
-	echo "1..0 # SKIP qemu-system-x86_64 not installed (scripts/install-deps)"
-	exit 0
-fi
 # shellcheck disable=SC2086
 exec sh "$MW_SRCDIR/scripts/test-live-guest" -b "$MW_BUILDDIR" $kargs

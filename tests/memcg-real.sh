@@ -9,26 +9,17 @@
 # minus the live groups). The comparison is tests/compare.py's compare_memcg.
 . "$MW_SRCDIR/tests/tap.sh"
 . "$MW_SRCDIR/tests/dumps.sh"
-PY=/usr/bin/python3
-dirs=$(real_dump_dirs)
-if [ -z "$dirs" ]; then
-	echo "1..0 # SKIP no real dumps (testdata/ empty and MW_CAPTURES unset)"
-	exit 0
-fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mw-memcg.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
+need_real_dumps
+tap_tmpdir memcg
 
 for d in $dirs; do
-	label=$(basename "$(dirname "$d")")/$(basename "$d")
+	label=$(dump_label "$d")
 	for f in $(dump_files "$d"); do
 		name="$label/$(basename "$f")"
 		"$MEMWHERE" --json --top 0 memcg "$f" >"$tmp/m.json" 2>"$tmp/err"
 		rc=$?
-		[ $rc -eq 0 ]
-		ok $? "$name: memwhere --json memcg exits 0, no warnings (got $rc)"
-		[ $rc -eq 0 ] || { sed 's/^/# /' "$tmp/err" | head -n 20
-			"$PY" -c 'import json,sys; [print("# warning:", w) for w in json.load(open(sys.argv[1]))["warnings"][:10]]' "$tmp/m.json" 2>/dev/null; }
+		ok_exit 0 $rc "$name: memwhere --json memcg exits 0, no warnings" "$tmp/err"
+		[ $rc -eq 0 ] || { "$PY" -c 'import json,sys; [print("# warning:", w) for w in json.load(open(sys.argv[1]))["warnings"][:10]]' "$tmp/m.json" 2>/dev/null; }
 		[ $rc -le 1 ] || continue
 		run_compare --strict memcg "$tmp/m.json" "$d/truth.json" "$name"
 	done

@@ -97,8 +97,18 @@ int main(int argc, char **argv)
 		err = mw_vm_translate(&k->vm, k->vmemmap_base + best.pfn * l->size, &paddr, &left);
 		if (err)
 			return fail(err);
+		/* bit scheme: one bit under PAGE_TYPE_BASE that is no type of
+		 * this kernel's (0x800 where PG_kmemcg moved PG_guard there) */
+		uint32_t unused = 0x800;
+		for (bool used = true; used && unused < 0x08000000u;) {
+			used = (l->type_flags & unused) != 0;
+			for (int t = MW_PT_BUDDY; t < MW_PT_NR; t++)
+				used = used || l->type_value[t] == unused;
+			if (used)
+				unused <<= 1;
+		}
 		uint32_t bad = l->scheme == MW_PAGETYPE_PGTY ? 0xf9000000u :
-			(l->type_base | 0x0ffff7ffu);
+			(l->type_base | (0x0fffffffu & ~unused));
 		printf("%" PRIu64 " 0x%" PRIx64 " %" PRIu32 " %" PRIu32 " 0x%08" PRIx32 "\n",
 		       best.pfn, paddr, l->off_compound_head, l->off_page_type, bad);
 		rc = 0;

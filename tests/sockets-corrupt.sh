@@ -8,36 +8,12 @@
 # the guest's /proc/net.
 . "$MW_SRCDIR/tests/tap.sh"
 . "$MW_SRCDIR/tests/dumps.sh"
-PY=/usr/bin/python3
-if ! "$PY" -c 'import drgn' 2>/dev/null; then
-	echo "1..0 # SKIP drgn (python3-drgn) not installed"
-	exit 0
-fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mw-sockcorrupt.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+need_py_module drgn python3-drgn
+tap_tmpdir sockcorrupt
 
-for d in $(real_dump_dirs); do
-	# the small captures of the scenario with unread sockets (a copy of
-	# the dump is made)
-	case "$d" in *mixed*-small) ;; *) continue ;; esac
-	[ -f "$d/vmcore-paging.elf" ] && [ -f "$d/vmcore.elf" ] || continue
-	vml=$(vmlinux_for "$d")
-	label=$(basename "$(dirname "$d")")/$(basename "$d")
-	if [ -z "$vml" ]; then
-		skip "$label: no vmlinux for drgn"
-		continue
-	fi
-	if ! "$PY" "$MW_SRCDIR/tests/corrupt_skbs.py" "$d/vmcore-paging.elf" "$vml" \
-		"$d/vmcore.elf" "$tmp/corrupt.elf" >"$tmp/what.json" 2>"$tmp/err"; then
-		skip "$label: cannot corrupt it ($(head -n 1 "$tmp/err"))"
-		continue
-	fi
-	"$MEMWHERE" --json --top 0 sockets "$d/vmcore.elf" >"$tmp/good.json" 2>/dev/null
-	timeout 120 "$MEMWHERE" --json --top 0 sockets "$tmp/corrupt.elf" >"$tmp/bad.json" 2>"$tmp/err"
-	rc=$?
-	[ $rc -eq 1 ]
-	ok $? "$label corrupted: exit 1 (got $rc)"
-	[ $rc -le 1 ] || { sed 's/^/# /' "$tmp/err" | head -n 20; rm -f "$tmp/corrupt.elf"; continue; }
+# the small captures of the scenario with unread sockets (a copy of the dump is made)
+for d in $(small_mixed_dirs); do
+	drgn_corrupt "$d" sockets "skb 0x[0-9a-f]+" corrupt_skbs.py || continue
 	"$PY" - "$tmp/what.json" "$tmp/good.json" "$tmp/bad.json" "$label" >"$tmp/out" <<'PYEOF'
 import json, sys
 what = json.load(open(sys.argv[1]))
@@ -67,15 +43,9 @@ same = all(bad[i]["recv_skbs"] == g["recv_skbs"] and bad[i]["recv"]["payload_byt
            for i, g in good.items() if i not in hit and i in bad)
 ok(same and set(good) == set(bad), "every other socket measured as in the intact dump")
 PYEOF
-	while IFS= read -r line; do
-		case "$line" in
-		"ok - "*) ok 0 "${line#ok - }" ;;
-		"not ok - "*) ok 1 "${line#not ok - }" ;;
-		esac
-	done <"$tmp/out"
+	tap_lines --strict "$tmp/out"
 	"$PY" "$MW_SRCDIR/tests/compare_sockets.py" "$tmp/bad.json" "$d/truth.json" "$label corrupted" >"$tmp/cmp" 2>&1
 	ok $? "$label corrupted: queue sizes and owners still equal the guest's"
 	grep '^not ok' "$tmp/cmp" | head -n 5 | sed 's/^/# /'
-	rm -f "$tmp/corrupt.elf"
 done
 done_testing

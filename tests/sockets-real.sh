@@ -13,14 +13,8 @@
 #    (tests/sockets-memcg.py), once per capture.
 . "$MW_SRCDIR/tests/tap.sh"
 . "$MW_SRCDIR/tests/dumps.sh"
-PY=/usr/bin/python3
-dirs=$(real_dump_dirs)
-if [ -z "$dirs" ]; then
-	echo "1..0 # SKIP no real dumps (testdata/ empty and no captures)"
-	exit 0
-fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mw-sockets.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
+need_real_dumps
+tap_tmpdir sockets
 
 # the helpers print unnumbered "ok - ..." lines: number them here
 run_py() {
@@ -29,18 +23,12 @@ run_py() {
 	if [ $rc -gt 1 ]; then
 		return $rc
 	fi
-	while IFS= read -r line; do
-		case "$line" in
-		"ok - "*) ok 0 "${line#ok - }" ;;
-		"not ok - "*) ok 1 "${line#not ok - }" ;;
-		*) echo "$line" ;;
-		esac
-	done <"$tmp/cmp.out"
+	tap_lines --strict "$tmp/cmp.out"
 	return 0
 }
 
 for d in $dirs; do
-	label=$(basename "$(dirname "$d")")/$(basename "$d")
+	label=$(dump_label "$d")
 	for f in $(dump_files "$d"); do
 		name="$label/$(basename "$f")"
 		"$MEMWHERE" --json --top 0 sockets "$f" >"$tmp/s.json" 2>"$tmp/err"
@@ -52,9 +40,7 @@ for d in $dirs; do
 			ok $? "$name: memwhere --json sockets exits 1 only for pages left out of the dump"
 			"$PY" -c 'import json,sys; [print("#   " + x) for x in json.load(open(sys.argv[1]))["warnings"]]' "$tmp/s.json"
 		else
-			[ $rc -eq 0 ]
-			ok $? "$name: memwhere --json sockets exits 0 (got $rc)"
-			[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err" | head -n 20
+			ok_exit 0 $rc "$name: memwhere --json sockets exits 0" "$tmp/err"
 		fi
 		[ $rc -le 1 ] || continue
 		run_py "$MW_SRCDIR/tests/compare_sockets.py" "$tmp/s.json" "$d/truth.json" "$name" ||

@@ -1,7 +1,7 @@
-# sockets (P6): skb walkers on a fake memory image; real dumps against the
+# sockets: skb walkers on a fake memory image; real dumps against the
 # guests' /proc/net and /proc/PID/fd; skb-level numbers against drgn
 check_PROGRAMS += tests/test-skb tests/test-skbfrags
-tests_test_skb_SOURCES = tests/test-skb.c
+tests_test_skb_SOURCES = tests/test-skb.c tests/fakemem.c tests/fakemem.h
 tests_test_skb_LDADD = $(MW_LIBS)
 tests_test_skbfrags_SOURCES = tests/test-skbfrags.c
 tests_test_skbfrags_LDADD = $(MW_LIBS)

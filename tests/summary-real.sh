@@ -6,25 +6,16 @@
 # category is held against is written there and in memwhere(1)).
 . "$MW_SRCDIR/tests/tap.sh"
 . "$MW_SRCDIR/tests/dumps.sh"
-PY=/usr/bin/python3
-dirs=$(real_dump_dirs)
-if [ -z "$dirs" ]; then
-	echo "1..0 # SKIP no real dumps (testdata/ empty and MW_CAPTURES unset)"
-	exit 0
-fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mw-summary.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
+need_real_dumps
+tap_tmpdir summary
 
 for d in $dirs; do
-	label=$(basename "$(dirname "$d")")/$(basename "$d")
+	label=$(dump_label "$d")
 	for f in $(dump_files "$d"); do
 		name="$label/$(basename "$f")"
 		"$MEMWHERE" --json summary "$f" >"$tmp/s.json" 2>"$tmp/err"
 		rc=$?
-		[ $rc -eq 0 ]
-		ok $? "$name: memwhere --json summary exits 0 (got $rc)"
-		[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err" | head -n 20
+		ok_exit 0 $rc "$name: memwhere --json summary exits 0" "$tmp/err"
 		[ $rc -le 1 ] || continue
 		run_compare summary "$tmp/s.json" "$d/truth.json" "$name"
 	done

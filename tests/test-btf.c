@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyzer/layout.h"
 #include "btf/types.h"
 #include "tests/tap.h"
 
@@ -31,6 +32,8 @@ struct builder {
 	char strs[4096];
 	size_t slen;
 	uint32_t nr;
+	/* split BTF: ids and string offsets continue the base's */
+	uint32_t id_base, str_base;
 };
 
 static void b_init(struct builder *b)
@@ -43,7 +46,7 @@ static uint32_t b_str(struct builder *b, const char *s)
 {
 	if (!s)
 		return 0;
-	uint32_t off = (uint32_t)b->slen;
+	uint32_t off = (uint32_t)b->slen + b->str_base;
 	size_t n = strlen(s) + 1;
 	memcpy(b->strs + b->slen, s, n);
 	b->slen += n;
@@ -63,7 +66,7 @@ static uint32_t b_type(struct builder *b, const char *name, unsigned kind, int k
 	b_u32(b, b_str(b, name));
 	b_u32(b, (uint32_t)kflag << 31 | kind << 24 | vlen);
 	b_u32(b, size_type);
-	return ++b->nr;
+	return ++b->nr + b->id_base;
 }
 
 static uint32_t b_int(struct builder *b, const char *name, uint32_t size,
@@ -435,6 +438,49 @@ static void test_full(void)
 	tap_ok(!err && first.found && !opt.found && !zz.found, "fields: optional missing is no error");
 	mw_error_destroy(err);
 
+	/* layout tables: each field names its destination once */
+	struct test_layout {
+		uint32_t first, size, memcg, zz, maybe;
+		int red, blue;
+		bool has_group, has_maybe;
+	} tl;
+	struct mw_field bf2_raw;
+#define TL struct test_layout
+	const struct mw_layout_field bad_fields[] = {
+		MW_LAYOUT_MEMBER(TL, "outer.first", first),
+		MW_LAYOUT_MEMBER(TL, "outer.memcg_data", memcg),
+		MW_LAYOUT_SIZEOF(TL, "outer", size),
+		MW_LAYOUT_MEMBER(TL, "inner.zz", zz),
+		MW_LAYOUT_ENUM(TL, "colors.RED", red),
+	};
+	const struct mw_layout_field good_fields[] = {
+		MW_LAYOUT_MEMBER(TL, "outer.first", first),
+		MW_LAYOUT_SIZEOF(TL, "outer", size),
+		MW_LAYOUT_ENUM(TL, "colors.RED", red),
+		MW_LAYOUT_ENUM(TL, "BLUE", blue),
+		MW_LAYOUT_RAW(MW_FIELD_KIND_MEMBER, "outer.bf2", &bf2_raw),
+		MW_LAYOUT_MEMBER_OPT(TL, "outer.first", zz, has_group),
+		MW_LAYOUT_MEMBER_OPT(TL, "outer.maybe", maybe, has_group),
+		MW_LAYOUT_MEMBER_OPT(TL, "outer.first", memcg, has_maybe),
+	};
+#undef TL
+	memset(&tl, 0, sizeof(tl));
+	err = mw_layout_resolve(t, bad_fields, MW_ARRAY_SIZE(bad_fields), &tl);
+	tap_is_str(err ? err->message : "",
+		   "struct outer has no member 'memcg_data'; also missing: inner.zz (kernel 6.1.0-test)",
+		   "layout: every missing member named, and the release");
+	mw_error_destroy(err);
+	memset(&tl, 0, sizeof(tl));
+	err = mw_layout_resolve(t, good_fields, MW_ARRAY_SIZE(good_fields), &tl);
+	tap_ok(!err && tl.first == 0 && tl.size == 64 && tl.red == -1 && tl.blue == 7 &&
+	       bf2_raw.found && bf2_raw.bit_size == 5,
+	       "layout: offsets, sizes, values and raw fields stored");
+	tap_ok(!tl.has_group && tl.has_maybe && tl.maybe == 0,
+	       "layout: a group's flag is false when one member is missing");
+	mw_error_destroy(err);
+	tap_ok(mw_u32_of(UINT64_C(1) << 40) == UINT32_MAX && mw_u32_of(7) == 7,
+	       "layout: offsets saturate at 32 bits");
+
 	mw_types_destroy(t);
 
 	/* every truncation and many flipped bytes: errors or answers, never a crash */
@@ -734,6 +780,125 @@ static void test_files(void)
 	free(blob);
 }
 
+/* A module-like split BTF on top of the full blob (36 types). */
+static uint8_t *build_split(const uint8_t *base, size_t base_len, uint32_t base_slen,
+			    size_t *len)
+{
+	struct builder b;
+	b_init(&b);
+	b.id_base = 36;
+	b.str_base = base_slen;
+	/* a base string, named by its offset in the base */
+	const char *strs = (const char *)base + base_len - base_slen;
+	uint32_t whole = 0;
+	for (uint32_t off = 1; off < base_slen; off += (uint32_t)strlen(strs + off) + 1)
+		if (strcmp(strs + off, "whole") == 0)
+			whole = off;
+	tap_ok(whole != 0, "the base has the string 'whole'");
+	uint32_t mod = b_type(&b, "modstruct", K_STRUCT, 0, 3, 24);	/* 37 */
+	b_member(&b, "base_inner", 7, 0);
+	b_member(&b, "count", 14, 64);
+	b_member(&b, "next", 38, 128);
+	b_type(&b, NULL, K_PTR, 0, 0, mod);				/* 38 */
+	b_type(&b, "modstruct2", K_STRUCT, 0, 1, 4);			/* 39 */
+	b_u32(&b, whole);	/* a member named with the base's string */
+	b_u32(&b, 1);
+	b_u32(&b, 0);
+	b_type(&b, "inner", K_FWD, 0, 0, 0);				/* 40: base has it */
+	b_type(&b, "modenum", K_ENUM, 0, 1, 4);				/* 41 */
+	b_u32(&b, b_str(&b, "MOD_A"));
+	b_u32(&b, 5);
+	return b_blob(&b, len);
+}
+
+static void test_split(void)
+{
+	size_t base_len, len;
+	uint8_t *base_blob = build_full(&base_len);
+	uint32_t base_slen;
+	memcpy(&base_slen, base_blob + 20, 4);
+	struct mw_error *err;
+	struct mw_types *base = open_blob(base_blob, base_len, &err);
+	tap_ok(base != NULL, "the base opens");
+	if (!base) {
+		mw_error_destroy(err);
+		free(base_blob);
+		return;
+	}
+	uint32_t first_id = 0, first_str = 0;
+	tap_ok(mw_types_btf_split_start(base, &first_id, &first_str) && first_id == 37 &&
+	       first_str == base_slen, "a split on the base starts at id 37, string %" PRIu32
+	       " (got %" PRIu32 ", %" PRIu32 ")", base_slen, first_id, first_str);
+	uint8_t *blob = build_split(base_blob, base_len, base_slen, &len);
+	struct mw_types *t = NULL;
+	err = mw_types_open_btf_split(base, blob, len, "split BTF", &t);
+	tap_ok(!err && t, "the split BTF opens on the base (%s)", err ? err->message : "ok");
+	mw_error_destroy(err);
+	if (t) {
+		mw_type_id id = 0;
+		err = mw_types_find(t, "modstruct", &id);
+		tap_ok(!err && id == 37, "its first type has id 37, after the base's 36 (got %" PRIu64 ")", id);
+		mw_error_destroy(err);
+		struct mw_member m;
+		err = mw_types_member(t, "modstruct.base_inner.b", &m);
+		tap_ok(!err && m.offset == 4 && m.size == 4,
+		       "a split struct's member of a base type: base_inner.b at 4 (got %" PRIu64 ")",
+		       err ? 0 : m.offset);
+		mw_error_destroy(err);
+		err = mw_types_member(t, "modstruct.count", &m);
+		tap_ok(!err && m.offset == 8 && m.size == 8 && m.type_name &&
+		       strcmp(m.type_name, "long unsigned int") == 0,
+		       "modstruct.count: a base INT, at 8");
+		mw_error_destroy(err);
+		err = mw_types_member(t, "modstruct.next", &m);
+		tap_ok(!err && m.resolved.kind == MW_KIND_POINTER && m.target_size == 24,
+		       "modstruct.next points to a split type of 24 bytes");
+		mw_error_destroy(err);
+		tap_ok(mw_types_has_member(t, "modstruct2.whole"),
+		       "a member named by a base string offset");
+		err = mw_types_find(t, "struct inner", &id);
+		tap_ok(!err && id == 7, "the base's definition beats the split's declaration (id %" PRIu64 ")", id);
+		mw_error_destroy(err);
+		check_sizeof(t, "inner", 8);
+		check_sizeof(t, "outer", 64);
+		int64_t v = 0;
+		err = mw_types_enum_value(t, NULL, "MOD_A", &v);
+		tap_ok(!err && v == 5, "a split enumerator: MOD_A = 5");
+		mw_error_destroy(err);
+		err = mw_types_enum_value(t, NULL, "BLUE", &v);
+		tap_ok(!err && v == 7, "a base enumerator through the split: BLUE = 7");
+		mw_error_destroy(err);
+		tap_ok(mw_types_btf_split_start(t, &first_id, &first_str) && first_id == 42,
+		       "a split on the split would start at id 42");
+		mw_types_destroy(t);
+	}
+	/* truncated and corrupt blobs are refused */
+	t = NULL;
+	err = mw_types_open_btf_split(base, blob, len - 7, "split BTF", &t);
+	check_error(err, MW_ERR_FORMAT, "split BTF", "a truncated split BTF");
+	tap_ok(t == NULL, "nothing opened");
+	uint8_t *bad = malloc(len);
+	memcpy(bad, blob, len);
+	uint32_t ref = 99;	/* modstruct2's member type: past the last id 41 */
+	memcpy(bad + 24 + 12 + 36 + 12 + 12 + 4, &ref, 4);
+	err = mw_types_open_btf_split(base, bad, len, "split BTF", &t);
+	check_error(err, MW_ERR_FORMAT, "refers to type id 99", "a reference past the split's last id");
+	memcpy(bad, blob, len);
+	uint32_t name = base_slen + 4096;
+	memcpy(bad + 24, &name, 4);
+	err = mw_types_open_btf_split(base, bad, len, "split BTF", &t);
+	check_error(err, MW_ERR_FORMAT, "outside the string section", "a name past the split's strings");
+	err = mw_types_open_btf_split(base, blob, 0, "split BTF", &t);
+	check_error(err, MW_ERR_FORMAT, "empty", "an empty split BTF");
+	/* a split blob alone is not a BTF: its names and references dangle */
+	err = mw_types_open_btf_buf(blob, len, "split alone", &t);
+	check_error(err, MW_ERR_FORMAT, "split alone", "the split blob without its base");
+	free(bad);
+	free(blob);
+	mw_types_destroy(base);
+	free(base_blob);
+}
+
 int main(void)
 {
 	/* MW_BTF_SEED=FILE: write the full blob (a fuzz seed) and stop */
@@ -752,5 +917,6 @@ int main(void)
 	test_loops();
 	test_bad();
 	test_files();
+	test_split();
 	return tap_done();
 }

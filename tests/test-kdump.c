@@ -1196,6 +1196,215 @@ static void test_corrupt(const struct world *w)
 	free(b.p);
 }
 
+/* ---- a large dump: descriptors read when their pages are ---- */
+
+enum { BIG_PAGES = 12000 };	/* over twice the descriptors read at open */
+
+/* The logical file as QEMU streams it: records of 16 KiB, in order. */
+static void flatten_in_order(const struct buf *logical, struct buf *f)
+{
+	flat_header(f);
+	for (uint64_t off = 0; off < logical->len; off += 16384) {
+		uint64_t len = logical->len - off < 16384 ? logical->len - off : 16384;
+		flat_record(f, off, logical->p + off, (int64_t)len);
+	}
+	flat_end(f);
+}
+
+/* Every dumped pfn, small and large reads, in a shuffled order. */
+static uint64_t read_shuffled(struct mw_reader *r, const struct world *w, uint64_t seed)
+{
+	uint64_t n = w->max_mapnr, bad = 0;
+	uint64_t *order = malloc(n * sizeof(*order));
+	uint8_t *got = malloc(8 * BS), want[BS];
+	for (uint64_t i = 0; i < n; i++)
+		order[i] = i;
+	uint64_t x = seed;
+	for (uint64_t i = n; i > 1; i--) {
+		x = mix(x + i);
+		uint64_t j = x % i, t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t pfn = order[i];
+		/* a run of up to 8 dumped pages from pfn */
+		uint64_t m = 0;
+		while (m < 1 + order[(i + 1) % n] % 8 && pfn + m < n && w->dumped[pfn + m])
+			m++;
+		if (!m)
+			continue;
+		struct mw_error *err = m == 1 ?
+			mw_reader_read_phys(r, pfn * BS + 100, got, 200) :
+			mw_reader_read_phys(r, pfn * BS, got, (size_t)m * BS);
+		for (uint64_t p = 0; !err && p < m; p++) {
+			page_data(pfn + p, want);
+			if (m == 1 ? memcmp(got, want + 100, 200) : memcmp(got + p * BS, want, BS))
+				bad++;
+		}
+		if (err) {
+			bad++;
+			mw_error_destroy(err);
+		}
+	}
+	free(order);
+	free(got);
+	return bad;
+}
+
+struct shuf {
+	struct mw_reader *r;
+	const struct world *w;
+	uint64_t seed, bad;
+};
+
+static void *shuffled_main(void *arg)
+{
+	struct shuf *t = arg;
+	t->bad = read_shuffled(t->r, t->w, t->seed);
+	return NULL;
+}
+
+static void test_lazy(const struct world *w)
+{
+	struct spec s = {
+		.version = 6, .max_mapnr = w->max_mapnr, .max_mapnr32 = -1,
+		.ram = w->ram, .dumped = w->dumped, .comp = F_ZLIB, .share_zero = true,
+		.lost_from = UINT64_MAX, .vmcoreinfo = vmci, .vmcoreinfo_note = true,
+	};
+	struct buf b, f;
+	struct layout lay;
+	build_kdump(&s, &b, &lay);
+	tap_ok(lay.nr_desc > 2 * 4096, "large dump: %" PRIu64 " descriptors", lay.nr_desc);
+	flatten_in_order(&b, &f);
+	for (int flat = 0; flat < 2; flat++) {
+		const char *name = flat ? "lazy.flat" : "lazy.kdump";
+		char *path = flat ? write_file(name, f.p, f.len) : write_file(name, b.p, b.len);
+		struct mw_reader *r = open_ok(path);
+		if (!tap_ok(r != NULL, "%s: opens", name)) {
+			free(path);
+			continue;
+		}
+		const struct mw_dump_info *info = mw_reader_info(r);
+		tap_ok(!info->incomplete && info->excluded_pages == count_excluded(w) &&
+		       info->compression == (MW_COMP_ZLIB | MW_COMP_NONE),
+		       "%s: whole, excluded pages from the bitmaps, zlib and none seen", name);
+		uint64_t bad = read_shuffled(r, w, 7 + (uint64_t)flat);
+		tap_ok(bad == 0, "%s: every page in a random order, small and large reads (%" PRIu64 " bad)",
+		       name, bad);
+		mw_reader_destroy(r);
+		/* two threads, each in its own random order, on a fresh reader */
+		r = open_ok(path);
+		if (r) {
+			pthread_t th[2];
+			struct shuf t[2];
+			for (int i = 0; i < 2; i++) {
+				t[i] = (struct shuf){ r, w, 100 + (uint64_t)i, 0 };
+				pthread_create(&th[i], NULL, shuffled_main, &t[i]);
+			}
+			for (int i = 0; i < 2; i++)
+				pthread_join(th[i], NULL);
+			tap_ok(t[0].bad + t[1].bad == 0, "%s: two threads in random orders (%" PRIu64 " bad)",
+			       name, t[0].bad + t[1].bad);
+			mw_reader_destroy(r);
+		}
+		check_big_read(r = open_ok(path), 4000, 4400, name);
+		mw_reader_destroy(r);
+		free(path);
+	}
+	free(f.p);
+
+	/* corrupt descriptors in the middle, where open does not look: the
+	 * file opens, the pages around read, that page's read fails at its
+	 * descriptor */
+	uint64_t rank = lay.nr_desc / 2;
+	while (pfn_of_rank(w, rank) % 5 < 2)	/* a compressed page */
+		rank++;
+	uint64_t pfn = pfn_of_rank(w, rank);
+	uint64_t d = lay.desc_off + rank * 24;
+	uint8_t *c = malloc(b.len);
+	struct { uint64_t off; const char *what; } bad_off[] = {
+		{ b.len + 100, "late descriptor: page data past EOF" },
+		{ 0, "late descriptor: offset 0 (never written) in a dump not marked incomplete" },
+		{ lay.desc_off + 48, "late descriptor: page data inside the descriptor table" },
+	};
+	for (size_t i = 0; i < sizeof(bad_off) / sizeof(bad_off[0]); i++) {
+		memcpy(c, b.p, b.len);
+		uint64_t v = htole64(bad_off[i].off);
+		memcpy(c + d, &v, 8);
+		expect_read_fails("c-late.kdump", c, b.len, pfn, d, bad_off[i].what);
+		char *path = write_file("c-late2.kdump", c, b.len);
+		struct mw_reader *r = open_ok(path);
+		if (r) {
+			tap_ok(read_ok(r, pfn - 1) && read_ok(r, pfn + 1) &&
+			       read_ok(r, pfn_of_rank(w, lay.nr_desc - 1)),
+			       "%s: the pages around it read", bad_off[i].what);
+			mw_reader_destroy(r);
+		}
+		free(path);
+	}
+
+	/* the 2nd bitmap counts one page more than the table holds: the
+	 * table then ends 24 bytes into the page data, the last descriptor
+	 * is page data. Open says the dump is cut there (or fails); no page
+	 * reads wrong: each reads as written or fails at an offset (the
+	 * shared zero page's data now lies inside the table), that one fails
+	 * and the pages whose data is beyond the table read. */
+	uint64_t extra = w->max_mapnr;	/* one more pfn, dumped */
+	memcpy(c, b.p, b.len);
+	{
+		uint64_t v64 = htole64(extra + 1);
+		uint32_t v32 = htole32((uint32_t)extra + 1);
+		memcpy(c + BS + 96, &v64, 8);
+		memcpy(c + 440, &v32, 4);
+	}
+	c[lay.bitmap_off + extra / 8] |= (uint8_t)(1 << (extra % 8));
+	c[lay.bitmap_off + lay.half + extra / 8] |= (uint8_t)(1 << (extra % 8));
+	{
+		char *path = write_file("c-count.kdump", c, b.len);
+		struct mw_reader *r;
+		struct mw_error *err = mw_reader_open(path, &r);
+		if (err) {
+			tap_ok(err->code == MW_ERR_FORMAT && err->where == MW_WHERE_OFFSET,
+			       "bitmap counts a descriptor too many: open fails at an offset");
+			mw_error_destroy(err);
+		} else {
+			uint8_t tmp[16];
+			struct mw_error *e = mw_reader_read_phys(r, extra * BS, tmp, sizeof(tmp));
+			uint64_t nbad = 0, nfail = 0;
+			for (uint64_t p = 0; p < w->max_mapnr; p += 7) {
+				if (!w->dumped[p])
+					continue;
+				uint8_t got[BS], want[BS];
+				struct mw_error *pe = mw_reader_read_phys(r, p * BS, got, BS);
+				page_data(p, want);
+				if (pe) {
+					if (pe->code != MW_ERR_FORMAT || pe->where != MW_WHERE_OFFSET ||
+					    !is_zero(want))
+						nbad++;
+					nfail++;
+					mw_error_destroy(pe);
+				} else if (memcmp(got, want, BS)) {
+					nbad++;
+				}
+			}
+			if (!tap_ok(e && (e->code == MW_ERR_NOT_IN_DUMP || e->code == MW_ERR_FORMAT) &&
+				    nbad == 0 && nfail > 0 && mw_reader_info(r)->incomplete,
+				    "bitmap counts a descriptor too many: the dump reads as cut there, zero pages fail at an offset, the others read"))
+				tap_diag("%" PRIu64 " wrong, %" PRIu64 " failed", nbad, nfail);
+			if (e)
+				mw_error_destroy(e);
+			mw_reader_destroy(r);
+		}
+		free(path);
+	}
+	/* and a table shorter than the bitmap says, at the end of the file */
+	expect_open_fails("c-lazy-desc.kdump", b.p, (size_t)(lay.desc_off + lay.nr_desc * 24 - 30),
+			  MW_ERR_FORMAT, "large dump: descriptor table past EOF");
+	free(c);
+	free(b.p);
+}
+
 static void cleanup(void)
 {
 	char *cmd;
@@ -1229,6 +1438,12 @@ int main(void)
 	test_raw(&w);
 	test_threads(&w);
 	test_corrupt(&w);
+
+	struct world big;
+	make_world(&big, BIG_PAGES);
+	test_lazy(&big);
+	free(big.ram);
+	free(big.dumped);
 
 	free(w.ram);
 	free(w.dumped);

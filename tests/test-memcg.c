@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "analyzer/memcg-internal.h"
+#include "tests/fakemem.h"
 #include "tests/tap.h"
 
 #define BASE 0xffff888000000000ULL
@@ -36,112 +37,48 @@ enum {
 	ONLINE = 2, DYING = 16,
 };
 
-struct img {
-	uint8_t *mem;
-	uint64_t used;
-};
-
-static struct mw_error *img_read(void *arg, uint64_t addr, void *buf, size_t len)
-{
-	struct img *im = arg;
-	if (addr < BASE || addr - BASE > IMG_SIZE || len > IMG_SIZE - (addr - BASE))
-		return mw_error_at(MW_ERR_NOT_MAPPED, addr, "not in the fake image");
-	memcpy(buf, im->mem + (addr - BASE), len);
-	return NULL;
-}
-
-static uint64_t img_alloc(struct img *im, uint64_t size)
-{
-	uint64_t a = BASE + im->used;
-	im->used += (size + 63) & ~63ULL;
-	if (im->used > IMG_SIZE) {
-		fprintf(stderr, "fake image full\n");
-		exit(99);
-	}
-	return a;
-}
-
-static void put64(struct img *im, uint64_t addr, uint64_t v)
-{
-	memcpy(im->mem + (addr - BASE), &v, 8);
-}
-
-static void put32(struct img *im, uint64_t addr, uint32_t v)
-{
-	memcpy(im->mem + (addr - BASE), &v, 4);
-}
-
-static uint64_t get64(struct img *im, uint64_t addr)
-{
-	uint64_t v;
-	memcpy(&v, im->mem + (addr - BASE), 8);
-	return v;
-}
-
-static uint64_t put_string(struct img *im, const char *s)
-{
-	uint64_t a = img_alloc(im, strlen(s) + 1);
-	memcpy(im->mem + (a - BASE), s, strlen(s) + 1);
-	return a;
-}
-
-static void list_init(struct img *im, uint64_t head)
-{
-	put64(im, head, head);
-	put64(im, head + 8, head);
-}
-
-static void list_add_tail(struct img *im, uint64_t node, uint64_t head)
-{
-	uint64_t prev = get64(im, head + 8);
-	put64(im, node, head);
-	put64(im, node + 8, prev);
-	put64(im, prev, node);
-	put64(im, head + 8, node);
-}
-
 /* A memcg with usage (pages), stats, and a kernfs node named name. */
-static uint64_t new_memcg(struct img *im, uint64_t parent, const char *name,
+static uint64_t new_memcg(struct fakemem *im, uint64_t parent, const char *name,
 			  int id, bool online, uint64_t usage_pages,
 			  const int64_t state[NSTATE], const int64_t pending[NSTATE],
 			  const int64_t cpu_delta[NCPU][NSTATE])
 {
-	uint64_t m = img_alloc(im, MEMCG_SIZE);
-	uint64_t cg = img_alloc(im, CG_SIZE), kn = img_alloc(im, KN_SIZE);
-	uint64_t vs = img_alloc(im, VS_SIZE);
+	uint64_t m = fakemem_alloc(im, MEMCG_SIZE);
+	uint64_t cg = fakemem_alloc(im, CG_SIZE), kn = fakemem_alloc(im, KN_SIZE);
+	uint64_t vs = fakemem_alloc(im, VS_SIZE);
 	/* per-CPU copies: the percpu pointer plus CPU c's offset, c * VS_SIZE */
-	uint64_t pcpu = img_alloc(im, VS_SIZE * NCPU);
-	put64(im, m + OFF_CGROUP, cg);
-	list_init(im, m + OFF_CHILDREN);
-	put64(im, m + OFF_PARENT, parent);
-	put32(im, m + OFF_FLAGS, online ? ONLINE : DYING);
-	put32(im, m + OFF_CSSID, (uint32_t)id);
-	put32(im, m + OFF_ID, (uint32_t)id);
-	put64(im, m + OFF_MEMORY + PC_USAGE, usage_pages);
-	put64(im, m + OFF_MEMORY + PC_MAX, 0x7fffffffffffffffULL / PAGE);
-	put64(im, m + OFF_MEMORY + PC_HIGH, 0x7fffffffffffffffULL / PAGE);
-	put64(im, m + OFF_VMSTATS, vs);
-	put64(im, m + OFF_PERCPU, pcpu);
+	uint64_t pcpu = fakemem_alloc(im, VS_SIZE * NCPU);
+	fakemem_put64(im, m + OFF_CGROUP, cg);
+	fakemem_list_init(im, m + OFF_CHILDREN);
+	fakemem_put64(im, m + OFF_PARENT, parent);
+	fakemem_put32(im, m + OFF_FLAGS, online ? ONLINE : DYING);
+	fakemem_put32(im, m + OFF_CSSID, (uint32_t)id);
+	fakemem_put32(im, m + OFF_ID, (uint32_t)id);
+	fakemem_put64(im, m + OFF_MEMORY + PC_USAGE, usage_pages);
+	fakemem_put64(im, m + OFF_MEMORY + PC_MAX, 0x7fffffffffffffffULL / PAGE);
+	fakemem_put64(im, m + OFF_MEMORY + PC_HIGH, 0x7fffffffffffffffULL / PAGE);
+	fakemem_put64(im, m + OFF_VMSTATS, vs);
+	fakemem_put64(im, m + OFF_PERCPU, pcpu);
 	for (int i = 0; i < NSTATE; i++) {
-		put64(im, vs + VS_STATE + 8 * i, (uint64_t)(state ? state[i] : 0));
-		put64(im, vs + VS_PENDING + 8 * i, (uint64_t)(pending ? pending[i] : 0));
+		fakemem_put64(im, vs + VS_STATE + 8 * i, (uint64_t)(state ? state[i] : 0));
+		fakemem_put64(im, vs + VS_PENDING + 8 * i, (uint64_t)(pending ? pending[i] : 0));
 		for (int c = 0; c < NCPU; c++) {
 			uint64_t a = pcpu + (uint64_t)c * VS_SIZE;
 			/* state = prev + delta, with some history in both */
 			int64_t d = cpu_delta ? cpu_delta[c][i] : 0;
-			put64(im, a + VS_STATE + 8 * i, (uint64_t)(1000 + d));
-			put64(im, a + VS_PENDING + 8 * i, 1000);
+			fakemem_put64(im, a + VS_STATE + 8 * i, (uint64_t)(1000 + d));
+			fakemem_put64(im, a + VS_PENDING + 8 * i, 1000);
 		}
 	}
-	put64(im, cg + CG_KN, kn);
+	fakemem_put64(im, cg + CG_KN, kn);
 	uint64_t pkn = 0;
 	if (parent) {
-		uint64_t pcg = get64(im, parent + OFF_CGROUP);
-		pkn = get64(im, pcg + CG_KN);
-		list_add_tail(im, m + OFF_SIBLING, parent + OFF_CHILDREN);
+		uint64_t pcg = fakemem_get64(im, parent + OFF_CGROUP);
+		pkn = fakemem_get64(im, pcg + CG_KN);
+		fakemem_list_add_tail(im, m + OFF_SIBLING, parent + OFF_CHILDREN);
 	}
-	put64(im, kn + KN_PARENT, pkn);
-	put64(im, kn + KN_NAME, put_string(im, name));
+	fakemem_put64(im, kn + KN_PARENT, pkn);
+	fakemem_put64(im, kn + KN_NAME, fakemem_put_string(im, name));
 	return m;
 }
 
@@ -178,6 +115,7 @@ static void layout(struct mw_memcg_layout *l)
 	l->vs_pending = VS_PENDING;
 	l->vsp_state = VS_STATE;
 	l->vsp_prev = VS_PENDING;	/* state_prev sits where pending does */
+	l->has_pending = l->has_prev = true;
 	for (int s = 0; s < MW_MEMCG_NR_STATS; s++) {
 		l->stat_index[s] = -1;
 		l->stat_unit[s] = PAGE;
@@ -200,26 +138,34 @@ static void layout(struct mw_memcg_layout *l)
 	l->kn_parent = KN_PARENT;
 }
 
-static void img_init(struct img *im)
+static void img_init(struct fakemem *im)
 {
-	im->mem = calloc(1, IMG_SIZE);
-	if (!im->mem)
-		exit(99);
-	im->used = 64;	/* address BASE itself stays unused */
+	fakemem_init(im);
+	fakemem_map(im, BASE, IMG_SIZE);
+	fakemem_alloc(im, 64);	/* address BASE itself stays unused */
 }
 
-static struct mw_error *walk(struct img *im, uint64_t root, struct mw_warnings *w,
-			     struct mw_memcg_tree *t)
+static struct mw_error *walk_batches(struct fakemem *im, uint64_t root, bool batches,
+				     struct mw_warnings *w, struct mw_memcg_tree *t)
 {
 	struct mw_memcg_layout l;
 	layout(&l);
+	if (batches)	/* no memcg_vmstats: per-CPU stat[] batches, no pending/prev */
+		l.has_pending = l.has_prev = false;
 	uint64_t offs[NCPU];
 	for (int c = 0; c < NCPU; c++)
 		offs[c] = (uint64_t)c * VS_SIZE;
 	struct mw_memcg_input in = {
 		.root = root, .cpu_offsets = offs, .nr_cpus = NCPU,
+		.ram_bytes = 1ULL << 30,
 	};
-	return mw_memcg_walk(&l, img_read, im, &in, w, t);
+	return mw_memcg_walk(&l, fakemem_read, im, &in, w, t);
+}
+
+static struct mw_error *walk(struct fakemem *im, uint64_t root, struct mw_warnings *w,
+			     struct mw_memcg_tree *t)
+{
+	return walk_batches(im, root, false, w, t);
 }
 
 static bool warned(const struct mw_warnings *w, const char *needle)
@@ -232,7 +178,7 @@ static bool warned(const struct mw_warnings *w, const char *needle)
 
 static void test_fold(void)
 {
-	struct img im;
+	struct fakemem im;
 	img_init(&im);
 	/*            root
 	 *          /      \
@@ -259,9 +205,9 @@ static void test_fold(void)
 	uint64_t a = new_memcg(&im, root, "a.slice", 2, true, 200, s_a, p_a, d_a);
 	uint64_t b = new_memcg(&im, root, "b.scope", 0, false, 9, s_b, NULL, d_b);
 	new_memcg(&im, a, "c.scope", 4, true, 60, s_c, p_c, d_c);
-	put64(&im, a + OFF_MEMORY + PC_MAX, 1024);	/* 4 MiB */
-	put64(&im, a + OFF_MEMORY + PC_MIN, 16);
-	put32(&im, get64(&im, root + OFF_CGROUP) + CG_NR_DYING, 1);
+	fakemem_put64(&im, a + OFF_MEMORY + PC_MAX, 1024);	/* 4 MiB */
+	fakemem_put64(&im, a + OFF_MEMORY + PC_MIN, 16);
+	fakemem_put32(&im, fakemem_get64(&im, root + OFF_CGROUP) + CG_NR_DYING, 1);
 
 	struct mw_warnings w;
 	struct mw_memcg_tree t;
@@ -316,18 +262,57 @@ done:
 	mw_memcg_tree_deinit(&t);
 out:
 	mw_warnings_deinit(&w);
-	free(im.mem);
+	fakemem_deinit(&im);
+}
+
+/* The form without struct memcg_vmstats (5.10): each CPU's stat[] is a
+ * batch not yet in the memcg nor its ancestors; there is no state_pending
+ * nor state_prev (the fake's "pending" and "prev" words must be ignored). */
+static void test_batches(void)
+{
+	struct fakemem im;
+	img_init(&im);
+	/* per-CPU words are 1000 + delta: with no prev, all of them count
+	 *   c: 10 + (1002 + 1003)                  = 2015
+	 *   root: 100 + (1000 + 1000) + c's 2005   = 4105 */
+	int64_t s_root[NSTATE] = { 100 };
+	int64_t s_c[NSTATE] = { 10 };
+	int64_t p_c[NSTATE] = { 77 };
+	int64_t d_c[NCPU][NSTATE] = { { 2 }, { 3 } };
+	uint64_t root = new_memcg(&im, 0, "", 1, true, 500, s_root, NULL, NULL);
+	new_memcg(&im, root, "c.scope", 2, true, 60, s_c, p_c, d_c);
+	struct mw_warnings w;
+	struct mw_memcg_tree t;
+	mw_warnings_init(&w);
+	struct mw_error *err = walk_batches(&im, root, true, &w, &t);
+	tap_ok(!err && t.nr == 2 && mw_warnings_count(&w) == 0,
+	       "per-CPU batches: walk of two memcgs, no warning");
+	if (!err && t.nr == 2) {
+		const int64_t P = PAGE;
+		tap_ok(t.memcgs[1].stat[MW_MEMCG_ANON] == 2015 * P,
+		       "per-CPU batches: the child's batches added, pending ignored (%" PRId64
+		       " pages)", t.memcgs[1].stat[MW_MEMCG_ANON] / P);
+		tap_ok(t.memcgs[0].stat[MW_MEMCG_ANON] == 4105 * P &&
+		       t.memcgs[0].stat_flushed[MW_MEMCG_ANON] == 100 * P,
+		       "per-CPU batches: the root's with the subtree's, flushed alone (%" PRId64
+		       " pages)", t.memcgs[0].stat[MW_MEMCG_ANON] / P);
+		tap_ok(!t.stat_read_flushes, "per-CPU batches: memory.stat does not flush");
+		mw_memcg_tree_deinit(&t);
+	}
+	mw_error_destroy(err);
+	mw_warnings_deinit(&w);
+	fakemem_deinit(&im);
 }
 
 /* root -> x -> y -> x -> ...: y's sibling link points back at x. */
 static void test_sibling_loop(void)
 {
-	struct img im;
+	struct fakemem im;
 	img_init(&im);
 	uint64_t root = new_memcg(&im, 0, "", 1, true, 10, NULL, NULL, NULL);
 	uint64_t x = new_memcg(&im, root, "x", 2, true, 1, NULL, NULL, NULL);
 	uint64_t y = new_memcg(&im, root, "y", 3, true, 1, NULL, NULL, NULL);
-	put64(&im, y + OFF_SIBLING, x + OFF_SIBLING);
+	fakemem_put64(&im, y + OFF_SIBLING, x + OFF_SIBLING);
 	struct mw_warnings w;
 	struct mw_memcg_tree t;
 	mw_warnings_init(&w);
@@ -341,8 +326,8 @@ static void test_sibling_loop(void)
 	mw_warnings_deinit(&w);
 
 	/* a list that loops on itself without returning to x: y -> y */
-	put64(&im, y + OFF_SIBLING, y + OFF_SIBLING);
-	put64(&im, x + OFF_SIBLING, y + OFF_SIBLING);
+	fakemem_put64(&im, y + OFF_SIBLING, y + OFF_SIBLING);
+	fakemem_put64(&im, x + OFF_SIBLING, y + OFF_SIBLING);
 	mw_warnings_init(&w);
 	err = walk(&im, root, &w, &t);
 	tap_ok(!err && t.nr == 3 && warned(&w, "loops"), "a self-loop ends too");
@@ -350,21 +335,21 @@ static void test_sibling_loop(void)
 		mw_memcg_tree_deinit(&t);
 	mw_error_destroy(err);
 	mw_warnings_deinit(&w);
-	free(im.mem);
+	fakemem_deinit(&im);
 }
 
 /* A child list reaching an ancestor: the root appears among c's children. */
 static void test_ancestor_loop(void)
 {
-	struct img im;
+	struct fakemem im;
 	img_init(&im);
 	uint64_t root = new_memcg(&im, 0, "", 1, true, 10, NULL, NULL, NULL);
 	uint64_t a = new_memcg(&im, root, "a", 2, true, 1, NULL, NULL, NULL);
 	uint64_t c = new_memcg(&im, a, "c", 3, true, 1, NULL, NULL, NULL);
 	/* c's children list holds a: a's sibling link now leads into c's
 	 * list head, so root's list and c's list both go astray */
-	put64(&im, c + OFF_CHILDREN, a + OFF_SIBLING);
-	put64(&im, a + OFF_SIBLING, c + OFF_CHILDREN);
+	fakemem_put64(&im, c + OFF_CHILDREN, a + OFF_SIBLING);
+	fakemem_put64(&im, a + OFF_SIBLING, c + OFF_CHILDREN);
 	struct mw_warnings w;
 	struct mw_memcg_tree t;
 	mw_warnings_init(&w);
@@ -376,12 +361,12 @@ static void test_ancestor_loop(void)
 		mw_memcg_tree_deinit(&t);
 	mw_error_destroy(err);
 	mw_warnings_deinit(&w);
-	free(im.mem);
+	fakemem_deinit(&im);
 }
 
 static void test_bad_links(void)
 {
-	struct img im;
+	struct fakemem im;
 	img_init(&im);
 	uint64_t root = new_memcg(&im, 0, "", 1, true, 10, NULL, NULL, NULL);
 	uint64_t a = new_memcg(&im, root, "a", 2, true, 1, NULL, NULL, NULL);
@@ -389,9 +374,9 @@ static void test_bad_links(void)
 	new_memcg(&im, a, "a1", 70000, true, 1, NULL, NULL, NULL);	/* absurd id */
 	uint64_t b1 = new_memcg(&im, b, "b1", 5, true, 1, NULL, NULL, NULL);
 	new_memcg(&im, b, "b2", 6, true, 1, NULL, NULL, NULL);
-	put64(&im, b1 + OFF_SIBLING, 0);	/* NULL link after b1 */
+	fakemem_put64(&im, b1 + OFF_SIBLING, 0);	/* NULL link after b1 */
 	/* a's vmstats pointer points nowhere */
-	put64(&im, a + OFF_VMSTATS, 0x1000);
+	fakemem_put64(&im, a + OFF_VMSTATS, 0x1000);
 	struct mw_warnings w;
 	struct mw_memcg_tree t;
 	mw_warnings_init(&w);
@@ -411,7 +396,7 @@ static void test_bad_links(void)
 	mw_warnings_deinit(&w);
 
 	/* a child link out of memory */
-	put64(&im, b + OFF_CHILDREN, 0x1234);
+	fakemem_put64(&im, b + OFF_CHILDREN, 0x1234);
 	mw_warnings_init(&w);
 	err = walk(&im, root, &w, &t);
 	tap_ok(!err && t.nr == 4 && !t.walk_complete,
@@ -420,12 +405,12 @@ static void test_bad_links(void)
 		mw_memcg_tree_deinit(&t);
 	mw_error_destroy(err);
 	mw_warnings_deinit(&w);
-	free(im.mem);
+	fakemem_deinit(&im);
 }
 
 static void test_deep(void)
 {
-	struct img im;
+	struct fakemem im;
 	img_init(&im);
 	uint64_t root = new_memcg(&im, 0, "", 1, true, 10, NULL, NULL, NULL), p = root;
 	for (int d = 0; d < MW_MEMCG_MAX_DEPTH + 20; d++)
@@ -443,8 +428,8 @@ static void test_deep(void)
 	mw_warnings_deinit(&w);
 
 	/* the kernfs chain itself loops: paths are bounded */
-	uint64_t kn = get64(&im, get64(&im, p + OFF_CGROUP) + CG_KN);
-	put64(&im, kn + KN_PARENT, kn);
+	uint64_t kn = fakemem_get64(&im, fakemem_get64(&im, p + OFF_CGROUP) + CG_KN);
+	fakemem_put64(&im, kn + KN_PARENT, kn);
 	mw_warnings_init(&w);
 	err = walk(&im, root, &w, &t);
 	tap_ok(!err, "a kernfs parent loop does not hang the path");
@@ -452,12 +437,12 @@ static void test_deep(void)
 		mw_memcg_tree_deinit(&t);
 	mw_error_destroy(err);
 	mw_warnings_deinit(&w);
-	free(im.mem);
+	fakemem_deinit(&im);
 }
 
 static void test_no_root(void)
 {
-	struct img im;
+	struct fakemem im;
 	img_init(&im);
 	struct mw_warnings w;
 	struct mw_memcg_tree t;
@@ -466,16 +451,94 @@ static void test_no_root(void)
 	tap_ok(err && err->code == MW_ERR_NOT_FOUND, "root_mem_cgroup NULL: an error");
 	mw_error_destroy(err);
 	mw_warnings_deinit(&w);
-	free(im.mem);
+	fakemem_deinit(&im);
+}
+
+/*
+ * Counters read from a dump are untrusted: per-CPU values at INT64_MIN/MAX
+ * must not overflow (UBSan) nor give absurd figures; the memcg's figures
+ * (and its ancestors', which fold them in) are dropped with a warning.
+ */
+static void test_absurd_counters(void)
+{
+	struct fakemem im;
+	img_init(&im);
+	int64_t ok[NSTATE] = { 10, 20, 0, 0, 0, 0, 0, 0 };
+	uint64_t root = new_memcg(&im, 0, "", 1, true, 500, ok, NULL, NULL);
+	uint64_t x = new_memcg(&im, root, "x.scope", 2, true, 10, ok, NULL, NULL);
+	uint64_t y = new_memcg(&im, root, "y.scope", 3, true, 10, ok, NULL, NULL);
+	new_memcg(&im, root, "z.scope", 4, true, 10, ok, NULL, NULL);
+	/* x: CPU 0's anon state INT64_MAX, its prev INT64_MIN */
+	uint64_t pcpu = fakemem_get64(&im, x + OFF_PERCPU);
+	fakemem_put64(&im, pcpu + VS_STATE, (uint64_t)INT64_MAX);
+	fakemem_put64(&im, pcpu + VS_PENDING, (uint64_t)INT64_MIN);
+	/* y: a flushed file counter of 2^60 pages, far more than RAM */
+	uint64_t vs = fakemem_get64(&im, y + OFF_VMSTATS);
+	fakemem_put64(&im, vs + VS_STATE + 8, 1ULL << 60);
+	/* z: usage of 2^62 pages */
+	struct mw_warnings w;
+	struct mw_memcg_tree t;
+	mw_warnings_init(&w);
+	struct mw_error *err = walk(&im, root, &w, &t);
+	tap_ok(!err && t.nr == 4, "absurd counters: the walk succeeds");
+	if (err) {
+		mw_error_destroy(err);
+		mw_warnings_deinit(&w);
+		fakemem_deinit(&im);
+		return;
+	}
+	ptrdiff_t ix = mw_memcg_find_path(&t, "/x.scope"), iy = mw_memcg_find_path(&t, "/y.scope"),
+		  iz = mw_memcg_find_path(&t, "/z.scope");
+	tap_ok(ix > 0 && !t.memcgs[ix].stat_known && warned(&w, "memcg /x.scope: counter"),
+	       "per-CPU INT64_MAX - INT64_MIN: x's figures dropped with a warning");
+	tap_ok(iy > 0 && !t.memcgs[iy].stat_known && warned(&w, "memcg /y.scope: counter"),
+	       "a counter beyond RAM: y's figures dropped with a warning");
+	tap_ok(!t.memcgs[0].stat_known, "root folds x's overflow in: its figures dropped too");
+	tap_ok(iz > 0 && t.memcgs[iz].stat_known && t.memcgs[iz].stat[MW_MEMCG_ANON] == 10 * PAGE,
+	       "a sound sibling keeps its figures");
+	for (size_t i = 0; i < t.nr; i++)
+		for (int k = 0; k < MW_MEMCG_NR_STATS; k++)
+			if (t.memcgs[i].stat[k] > (1LL << 30) || t.memcgs[i].stat[k] < 0)
+				tap_diag("memcg %zu stat %d = %" PRId64, i, k, t.memcgs[i].stat[k]);
+	mw_memcg_tree_deinit(&t);
+	mw_warnings_deinit(&w);
+	fakemem_deinit(&im);
+
+	/* usage beyond RAM */
+	img_init(&im);
+	root = new_memcg(&im, 0, "", 1, true, 500, ok, NULL, NULL);
+	new_memcg(&im, root, "big.scope", 2, true, 1ULL << 62, ok, NULL, NULL);
+	/* usage far below zero; a few pages below is an uncharge race (read as 0) */
+	new_memcg(&im, root, "neg.scope", 3, true, (uint64_t)INT64_MIN, ok, NULL, NULL);
+	new_memcg(&im, root, "race.scope", 4, true, (uint64_t)-3, ok, NULL, NULL);
+	mw_warnings_init(&w);
+	err = walk(&im, root, &w, &t);
+	ptrdiff_t ib = err ? -1 : mw_memcg_find_path(&t, "/big.scope");
+	ptrdiff_t in = err ? -1 : mw_memcg_find_path(&t, "/neg.scope");
+	ptrdiff_t ir = err ? -1 : mw_memcg_find_path(&t, "/race.scope");
+	tap_ok(ib > 0 && !t.memcgs[ib].usage_known && warned(&w, "more than the dump's"),
+	       "usage of 2^62 pages: dropped with a warning");
+	tap_ok(in > 0 && !t.memcgs[in].usage_known &&
+	       warned(&w, "memcg /neg.scope: usage of -9223372036854775808 pages"),
+	       "usage of INT64_MIN pages: dropped with a warning");
+	tap_ok(ir > 0 && t.memcgs[ir].usage_known && t.memcgs[ir].usage_bytes == 0 &&
+	       !warned(&w, "race.scope"), "usage of -3 pages: 0, no warning");
+	if (!err)
+		mw_memcg_tree_deinit(&t);
+	mw_error_destroy(err);
+	mw_warnings_deinit(&w);
+	fakemem_deinit(&im);
 }
 
 int main(void)
 {
 	test_fold();
+	test_batches();
 	test_sibling_loop();
 	test_ancestor_loop();
 	test_bad_links();
 	test_deep();
 	test_no_root();
+	test_absurd_counters();
 	return tap_done();
 }

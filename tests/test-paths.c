@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "analyzer/paths.h"
+#include "tests/fakemem.h"
 #include "tests/tap.h"
 
 #define BASE 0xffff888000000000ULL
@@ -33,106 +34,47 @@ enum {
 	NS_SIZE = 0x10,
 };
 
-struct img {
-	uint8_t *mem;
-	uint64_t used;
-	uint64_t reads;
-};
-
-static struct mw_error *img_read(void *arg, uint64_t addr, void *buf, size_t len)
-{
-	struct img *im = arg;
-	im->reads++;
-	if (addr < BASE || addr - BASE > IMG_SIZE || len > IMG_SIZE - (addr - BASE))
-		return mw_error_at(MW_ERR_NOT_MAPPED, addr, "not in the fake image");
-	memcpy(buf, im->mem + (addr - BASE), len);
-	return NULL;
-}
-
-static uint64_t img_alloc(struct img *im, uint64_t size)
-{
-	uint64_t a = BASE + im->used;
-	im->used += (size + 63) & ~63ULL;
-	if (im->used > IMG_SIZE) {
-		fprintf(stderr, "fake image full\n");
-		exit(99);
-	}
-	return a;
-}
-
-static void put64(struct img *im, uint64_t addr, uint64_t v)
-{
-	memcpy(im->mem + (addr - BASE), &v, 8);
-}
-
-static void put32(struct img *im, uint64_t addr, uint32_t v)
-{
-	memcpy(im->mem + (addr - BASE), &v, 4);
-}
-
-static uint64_t get64(struct img *im, uint64_t addr)
-{
-	uint64_t v;
-	memcpy(&v, im->mem + (addr - BASE), 8);
-	return v;
-}
-
 /* A hashed dentry named name under parent (0: its own parent, a root). */
-static uint64_t dentry(struct img *im, uint64_t parent, const char *name)
+static uint64_t dentry(struct fakemem *im, uint64_t parent, const char *name)
 {
-	uint64_t d = img_alloc(im, DENTRY_SIZE);
+	uint64_t d = fakemem_alloc(im, DENTRY_SIZE);
 	size_t n = strlen(name);
 	uint64_t np = d + D_INAME;
 	if (n >= DENTRY_SIZE - D_INAME) {
-		np = img_alloc(im, n + 1);
+		np = fakemem_alloc(im, n + 1);
 	}
-	memcpy(im->mem + (np - BASE), name, n + 1);
-	put64(im, d + D_PARENT, parent ? parent : d);
-	put32(im, d + D_NAME_LEN, (uint32_t)n);
-	put64(im, d + D_NAME_NAME, np);
-	put64(im, d + D_HASH_PPREV, parent ? d : 0);	/* anything non-NULL: hashed */
+	memcpy(fakemem_at(im, np, n + 1), name, n + 1);
+	fakemem_put64(im, d + D_PARENT, parent ? parent : d);
+	fakemem_put32(im, d + D_NAME_LEN, (uint32_t)n);
+	fakemem_put64(im, d + D_NAME_NAME, np);
+	fakemem_put64(im, d + D_HASH_PPREV, parent ? d : 0);	/* anything non-NULL: hashed */
 	return d;
 }
 
-static void list_init(struct img *im, uint64_t head)
+static uint64_t super_block(struct fakemem *im, const char *rootname)
 {
-	put64(im, head, head);
-	put64(im, head + 8, head);
-}
-
-static void list_add_tail(struct img *im, uint64_t node, uint64_t head)
-{
-	uint64_t prev = get64(im, head + 8);
-	put64(im, node, head);
-	put64(im, node + 8, prev);
-	put64(im, prev, node);
-	put64(im, head + 8, node);
-}
-
-static uint64_t super_block(struct img *im, const char *rootname)
-{
-	uint64_t sb = img_alloc(im, SB_SIZE);
-	put64(im, sb + SB_ROOT, dentry(im, 0, rootname));
-	list_init(im, sb + SB_MOUNTS);
+	uint64_t sb = fakemem_alloc(im, SB_SIZE);
+	fakemem_put64(im, sb + SB_ROOT, dentry(im, 0, rootname));
+	fakemem_list_init(im, sb + SB_MOUNTS);
 	return sb;
 }
 
 /* A mount of sb (root: a dentry of it) on mountpoint in parent (0: a tree root). */
-static uint64_t mount(struct img *im, uint64_t sb, uint64_t root, uint64_t parent,
+static uint64_t mount(struct fakemem *im, uint64_t sb, uint64_t root, uint64_t parent,
 		      uint64_t mountpoint, uint64_t ns)
 {
-	uint64_t m = img_alloc(im, MOUNT_SIZE);
-	put64(im, m + M_PARENT, parent ? parent : m);
-	put64(im, m + M_MOUNTPOINT, parent ? mountpoint : root);
-	put64(im, m + M_ROOT, root);
-	put64(im, m + M_NS, ns);
-	list_add_tail(im, m + M_INSTANCE, sb + SB_MOUNTS);
+	uint64_t m = fakemem_alloc(im, MOUNT_SIZE);
+	fakemem_put64(im, m + M_PARENT, parent ? parent : m);
+	fakemem_put64(im, m + M_MOUNTPOINT, parent ? mountpoint : root);
+	fakemem_put64(im, m + M_ROOT, root);
+	fakemem_put64(im, m + M_NS, ns);
+	fakemem_list_add_tail(im, m + M_INSTANCE, sb + SB_MOUNTS);
 	return m;
 }
 
-static uint64_t sb_root(struct img *im, uint64_t sb)
+static uint64_t sb_root(struct fakemem *im, uint64_t sb)
 {
-	return get64(im, sb + SB_ROOT);
+	return fakemem_get64(im, sb + SB_ROOT);
 }
 
 static const struct mw_paths_layout layout = {
@@ -177,10 +119,10 @@ static void expect(struct mw_paths *p, uint64_t sb, uint64_t d, const char *want
 
 int main(void)
 {
-	struct img im = { .mem = calloc(1, IMG_SIZE) };
-	if (!im.mem)
-		return 99;
-	uint64_t ns = img_alloc(&im, NS_SIZE), other_ns = img_alloc(&im, NS_SIZE);
+	struct fakemem im;
+	fakemem_init(&im);
+	fakemem_map(&im, BASE, IMG_SIZE);
+	uint64_t ns = fakemem_alloc(&im, NS_SIZE), other_ns = fakemem_alloc(&im, NS_SIZE);
 
 	/* / (rootfs): /dev, /var, /data, /run/rootfs */
 	uint64_t sb0 = super_block(&im, "/");
@@ -199,7 +141,7 @@ int main(void)
 	uint64_t f1 = dentry(&im, ganglia, "gmond-metrics-0001");
 	uint64_t f2 = dentry(&im, ganglia, "gmond-metrics-0002");
 	uint64_t gone = dentry(&im, r1, "PostgreSQL.1804289383");
-	put64(&im, gone + D_HASH_PPREV, 0);	/* unlinked */
+	fakemem_put64(&im, gone + D_HASH_PPREV, 0);	/* unlinked */
 
 	/* ext4 on /var, and a bind mount of a container's fs on /run/rootfs
 	 * (mounted first, so the whole-fs mount must be chosen by its root) */
@@ -229,7 +171,7 @@ int main(void)
 	uint64_t memfd = dentry(&im, 0, "memfd:wayland-shm");
 
 	struct mw_paths *p = NULL;
-	struct mw_error *err = mw_paths_create(&layout, img_read, &im, ns, m0, &p);
+	struct mw_error *err = mw_paths_create(&layout, fakemem_read, &im, ns, m0, &p);
 	if (!tap_ok(err == NULL, "mw_paths_create"))
 		return tap_done();
 
@@ -265,30 +207,30 @@ int main(void)
 	/* inodes: the hashed alias is preferred; no alias: no name */
 	{
 		uint64_t stale = dentry(&im, ganglia, "old-name");
-		put64(&im, stale + D_HASH_PPREV, 0);
-		uint64_t inode = img_alloc(&im, INODE_SIZE);
+		fakemem_put64(&im, stale + D_HASH_PPREV, 0);
+		uint64_t inode = fakemem_alloc(&im, INODE_SIZE);
 		/* i_dentry -> stale -> f2 */
-		put64(&im, inode + I_DENTRY, stale + D_ALIAS);
-		put64(&im, stale + D_ALIAS, f2 + D_ALIAS);
-		put64(&im, f2 + D_ALIAS, 0);
+		fakemem_put64(&im, inode + I_DENTRY, stale + D_ALIAS);
+		fakemem_put64(&im, stale + D_ALIAS, f2 + D_ALIAS);
+		fakemem_put64(&im, f2 + D_ALIAS, 0);
 		struct mw_path r;
 		err = mw_paths_inode(p, sb1, inode, &r);
 		tap_ok(!err && r.path && strcmp(r.path, "/dev/shm/ganglia/gmond-metrics-0002") == 0,
 		       "an inode is named by its hashed dentry (got %s)", r.path ? r.path : "(null)");
 		mw_path_deinit(&r);
-		uint64_t bare = img_alloc(&im, INODE_SIZE);
+		uint64_t bare = fakemem_alloc(&im, INODE_SIZE);
 		err = mw_paths_inode(p, sb1, bare, &r);
 		tap_ok(!err && r.status == MW_PATH_NO_NAME && !r.path,
 		       "an inode with no dentry has no name");
 		mw_path_deinit(&r);
 		/* an alias list that loops onto itself ends */
-		uint64_t loopy = img_alloc(&im, INODE_SIZE);
+		uint64_t loopy = fakemem_alloc(&im, INODE_SIZE);
 		uint64_t a1 = dentry(&im, ganglia, "a1"), a2 = dentry(&im, ganglia, "a2");
-		put64(&im, a1 + D_HASH_PPREV, 0);
-		put64(&im, a2 + D_HASH_PPREV, 0);
-		put64(&im, loopy + I_DENTRY, a1 + D_ALIAS);
-		put64(&im, a1 + D_ALIAS, a2 + D_ALIAS);
-		put64(&im, a2 + D_ALIAS, a1 + D_ALIAS);
+		fakemem_put64(&im, a1 + D_HASH_PPREV, 0);
+		fakemem_put64(&im, a2 + D_HASH_PPREV, 0);
+		fakemem_put64(&im, loopy + I_DENTRY, a1 + D_ALIAS);
+		fakemem_put64(&im, a1 + D_ALIAS, a2 + D_ALIAS);
+		fakemem_put64(&im, a2 + D_ALIAS, a1 + D_ALIAS);
 		err = mw_paths_inode(p, sb1, loopy, &r);
 		tap_ok(!err && r.path && strcmp(r.path, "/dev/shm/ganglia/a1") == 0,
 		       "a looping alias list ends (first alias taken: %s)", r.path ? r.path : "(null)");
@@ -298,7 +240,7 @@ int main(void)
 	/* ---- hostile chains ---- */
 	/* a dentry loop: x -> y -> x, with a file under x */
 	uint64_t x = dentry(&im, r1, "x"), y = dentry(&im, x, "y");
-	put64(&im, x + D_PARENT, y);
+	fakemem_put64(&im, x + D_PARENT, y);
 	uint64_t inloop = dentry(&im, x, "victim");
 	expect(p, sb1, inloop, "(broken)/y/x/victim", MW_PATH_BROKEN, "loop",
 	       "a dentry loop");
@@ -317,26 +259,26 @@ int main(void)
 	       "the file's own name of 300 bytes");
 	/* a name holding a NUL */
 	uint64_t nul = dentry(&im, ganglia, "abcdef");
-	put32(&im, nul + D_NAME_LEN, 10);
+	fakemem_put32(&im, nul + D_NAME_LEN, 10);
 	expect(p, sb1, dentry(&im, nul, "g"), "(broken)/g", MW_PATH_BROKEN, "NUL",
 	       "a name with a NUL byte");
 	/* a parent pointer into nowhere */
 	uint64_t lost = dentry(&im, ganglia, "lost");
-	put64(&im, lost + D_PARENT, NOWHERE);
+	fakemem_put64(&im, lost + D_PARENT, NOWHERE);
 	expect(p, sb1, dentry(&im, lost, "h"), "(broken)/lost/h", MW_PATH_BROKEN, "unreadable",
 	       "a parent pointer into nowhere");
 	/* a NULL parent, a misaligned one */
 	uint64_t orphan = dentry(&im, ganglia, "orphan");
-	put64(&im, orphan + D_PARENT, 0);
+	fakemem_put64(&im, orphan + D_PARENT, 0);
 	expect(p, sb1, dentry(&im, orphan, "i"), "(broken)/orphan/i", MW_PATH_BROKEN,
 	       "not a kernel pointer", "a NULL parent");
 	uint64_t odd = dentry(&im, ganglia, "odd");
-	put64(&im, odd + D_PARENT, ganglia + 3);
+	fakemem_put64(&im, odd + D_PARENT, ganglia + 3);
 	expect(p, sb1, dentry(&im, odd, "j"), "(broken)/odd/j", MW_PATH_BROKEN, NULL,
 	       "a misaligned parent");
 	/* a name pointer into nowhere */
 	uint64_t noname = dentry(&im, ganglia, "noname");
-	put64(&im, noname + D_NAME_NAME, NOWHERE);
+	fakemem_put64(&im, noname + D_NAME_NAME, NOWHERE);
 	expect(p, sb1, dentry(&im, noname, "k"), "(broken)/k", MW_PATH_BROKEN, "name",
 	       "an unreadable name");
 	/* a chain deeper than the bound */
@@ -373,19 +315,19 @@ int main(void)
 	uint64_t r6 = sb_root(&im, sb6), r7 = sb_root(&im, sb7);
 	uint64_t mp6 = dentry(&im, r7, "six"), mp7 = dentry(&im, r6, "seven");
 	uint64_t m6 = mount(&im, sb6, r6, 0, 0, ns), m7 = mount(&im, sb7, r7, m6, mp7, ns);
-	put64(&im, m6 + M_PARENT, m7);
-	put64(&im, m6 + M_MOUNTPOINT, mp6);
+	fakemem_put64(&im, m6 + M_PARENT, m7);
+	fakemem_put64(&im, m6 + M_MOUNTPOINT, mp6);
 	expect(p, sb6, dentry(&im, r6, "file"), "(broken)/seven/six/file", MW_PATH_BROKEN,
 	       "loop", "mounts that loop");
 	/* a mount pointer into nowhere on the way up */
 	uint64_t sb8 = super_block(&im, "/");
 	uint64_t m8 = mount(&im, sb8, sb_root(&im, sb8), m0, dev, ns);
-	put64(&im, m8 + M_PARENT, NOWHERE);
+	fakemem_put64(&im, m8 + M_PARENT, NOWHERE);
 	expect(p, sb8, dentry(&im, sb_root(&im, sb8), "z"), "(broken)/z", MW_PATH_BROKEN,
 	       "mount", "a parent mount into nowhere");
 	/* a super block whose mount list points into nowhere: no mount, relative path */
 	uint64_t sb9 = super_block(&im, "/");
-	put64(&im, sb9 + SB_MOUNTS, NOWHERE);
+	fakemem_put64(&im, sb9 + SB_MOUNTS, NOWHERE);
 	expect(p, sb9, dentry(&im, sb_root(&im, sb9), "w"), "/w", MW_PATH_OTHER_NS, NULL,
 	       "a super block with an unreadable mount list");
 	/* a dentry pointer into nowhere */
@@ -400,6 +342,6 @@ int main(void)
 	       "after all that, the container's log");
 
 	mw_paths_destroy(p);
-	free(im.mem);
+	fakemem_deinit(&im);
 	return tap_done();
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analyzer/skb.h"
+#include "tests/fakemem.h"
 #include "tests/tap.h"
 
 /* ---- a fake machine: direct map and vmemmap of NR_PFNS pages ---- */
@@ -22,60 +23,16 @@ enum {
 #define DMAP 0xffff888000000000ULL
 #define VMEMMAP 0xffffea0000000000ULL
 
-struct fake {
-	uint8_t ram[NR_PFNS * PAGE];
-	uint8_t pages[NR_PFNS * SPAGE];
-	uint64_t reads;
-};
-
-static struct mw_error *fake_read(void *arg, uint64_t addr, void *buf, size_t len)
-{
-	struct fake *f = arg;
-	f->reads++;
-	if (addr >= DMAP && addr - DMAP <= sizeof(f->ram) &&
-	    len <= sizeof(f->ram) - (addr - DMAP)) {
-		memcpy(buf, f->ram + (addr - DMAP), len);
-		return NULL;
-	}
-	if (addr >= VMEMMAP && addr - VMEMMAP <= sizeof(f->pages) &&
-	    len <= sizeof(f->pages) - (addr - VMEMMAP)) {
-		memcpy(buf, f->pages + (addr - VMEMMAP), len);
-		return NULL;
-	}
-	return mw_error_at(MW_ERR_NOT_MAPPED, addr, "not in the fake image");
-}
-
-static void put64(struct fake *f, uint64_t addr, uint64_t v)
-{
-	if (addr >= VMEMMAP)
-		memcpy(f->pages + (addr - VMEMMAP), &v, 8);
-	else
-		memcpy(f->ram + (addr - DMAP), &v, 8);
-}
-
-static void put32(struct fake *f, uint64_t addr, uint32_t v)
-{
-	memcpy(f->ram + (addr - DMAP), &v, 4);
-}
-
-static void put8(struct fake *f, uint64_t addr, uint8_t v)
-{
-	if (addr >= VMEMMAP)
-		f->pages[addr - VMEMMAP] = v;
-	else
-		f->ram[addr - DMAP] = v;
-}
-
 static uint64_t va(uint64_t pfn, uint64_t off) { return DMAP + pfn * PAGE + off; }
 static uint64_t pg(uint64_t pfn) { return VMEMMAP + pfn * SPAGE; }
 
 /* A compound page of order at pfn. */
-static void compound(struct fake *f, uint64_t pfn, unsigned order)
+static void compound(struct fakemem *f, uint64_t pfn, unsigned order)
 {
-	put64(f, pg(pfn), 1ULL << PG_HEAD);
-	put8(f, pg(pfn) + SPAGE + 17, (uint8_t)order);	/* folio order byte */
+	fakemem_put64(f, pg(pfn), 1ULL << PG_HEAD);
+	fakemem_put8(f, pg(pfn) + SPAGE + 17, (uint8_t)order);	/* folio order byte */
 	for (uint64_t i = 1; i < (1ULL << order); i++)
-		put64(f, pg(pfn + i) + 8, pg(pfn) + 1);
+		fakemem_put64(f, pg(pfn + i) + 8, pg(pfn) + 1);
 }
 
 static const struct mw_skb_layout layout = {
@@ -121,32 +78,32 @@ static const struct mw_skb_layout layout = {
  * offset 512 so skb_shared_info is at head + 512), and frags at the given
  * struct page addresses.
  */
-static void mkskb(struct fake *f, uint64_t addr, uint64_t next, uint32_t len,
+static void mkskb(struct fakemem *f, uint64_t addr, uint64_t next, uint32_t len,
 		  uint64_t head, bool head_frag, const uint64_t *frags,
 		  unsigned nr_frags)
 {
-	memset(f->ram + (addr - DMAP), 0, layout.skb_size);
-	put64(f, addr + layout.off_next, next);
-	put32(f, addr + layout.off_len, len);
-	put32(f, addr + layout.off_truesize, 1000 + len);
-	put64(f, addr + layout.off_head, head);
-	put32(f, addr + layout.off_end, 512);
-	put8(f, addr + layout.off_head_frag, head_frag ? layout.head_frag_mask : 0);
+	memset(fakemem_at(f, addr, layout.skb_size), 0, layout.skb_size);
+	fakemem_put64(f, addr + layout.off_next, next);
+	fakemem_put32(f, addr + layout.off_len, len);
+	fakemem_put32(f, addr + layout.off_truesize, 1000 + len);
+	fakemem_put64(f, addr + layout.off_head, head);
+	fakemem_put32(f, addr + layout.off_end, 512);
+	fakemem_put8(f, addr + layout.off_head_frag, head_frag ? layout.head_frag_mask : 0);
 	uint64_t si = head + 512;
-	memset(f->ram + (si - DMAP), 0, 320);
-	put8(f, si + layout.off_nr_frags, (uint8_t)nr_frags);
+	memset(fakemem_at(f, si, 320), 0, 320);
+	fakemem_put8(f, si + layout.off_nr_frags, (uint8_t)nr_frags);
 	for (unsigned i = 0; i < nr_frags && i < 17; i++) {
-		put64(f, si + layout.off_frags + i * 16, frags[i]);
-		put32(f, si + layout.off_frags + i * 16 + 8, 100);
+		fakemem_put64(f, si + layout.off_frags + i * 16, frags[i]);
+		fakemem_put32(f, si + layout.off_frags + i * 16 + 8, 100);
 	}
 }
 
-static void queue_head(struct fake *f, uint64_t h, uint64_t first, uint64_t last,
+static void queue_head(struct fakemem *f, uint64_t h, uint64_t first, uint64_t last,
 		       uint32_t qlen)
 {
-	put64(f, h, first);
-	put64(f, h + 8, last);
-	put32(f, h + layout.off_qlen, qlen);
+	fakemem_put64(f, h, first);
+	fakemem_put64(f, h + 8, last);
+	fakemem_put32(f, h + layout.off_qlen, qlen);
 }
 
 static bool warned(const struct mw_warnings *w, const char *needle)
@@ -164,25 +121,27 @@ static void show(const struct mw_warnings *w)
 }
 
 struct world {
-	struct fake *f;
+	struct fakemem *f;
 	struct mw_kmem mem;
 	struct mw_warnings w;
 	struct mw_skb_walker sw;
 };
 
-static void world_init(struct world *x, struct fake *f)
+static void world_init(struct world *x, struct fakemem *f)
 {
-	memset(f, 0, sizeof(*f));
+	fakemem_init(f);
+	fakemem_map(f, DMAP, NR_PFNS * PAGE);
+	fakemem_map(f, VMEMMAP, NR_PFNS * SPAGE);
 	x->f = f;
 	x->mem = (struct mw_kmem){
-		.read = fake_read, .arg = f, .page_offset_base = DMAP,
+		.read = fakemem_read, .arg = f, .page_offset_base = DMAP,
 		.vmemmap_base = VMEMMAP, .max_pfn = NR_PFNS,
 		.page_struct_size = SPAGE, .page_shift = 12,
 	};
 	mw_warnings_init(&x->w);
 	/* pfn 2: a slab page (kmalloc'd heads); pfns 8-15 and 24-31: order-3
 	 * compound pages; pfn 16: an order-0 page */
-	put64(f, pg(2), 1ULL << PG_SLAB);
+	fakemem_put64(f, pg(2), 1ULL << PG_SLAB);
 	compound(f, 8, 3);
 	compound(f, 24, 3);
 	struct mw_error *err = mw_skb_walker_init(&x->sw, &x->mem, &layout, &x->w);
@@ -194,6 +153,7 @@ static void world_deinit(struct world *x)
 {
 	mw_skb_walker_deinit(&x->sw);
 	mw_warnings_deinit(&x->w);
+	fakemem_deinit(x->f);
 }
 
 /* pfn 1 holds skbs at 256-byte steps; pfn 0 queue heads */
@@ -201,7 +161,7 @@ static uint64_t skb_at(unsigned i) { return va(1, 256 * i); }
 
 static void test_good_queue(void)
 {
-	static struct fake f;
+	struct fakemem f;
 	struct world x;
 	world_init(&x, &f);
 	uint64_t h = va(0, 0);
@@ -240,7 +200,7 @@ static void test_good_queue(void)
 
 static void test_loop(void)
 {
-	static struct fake f;
+	struct fakemem f;
 	struct world x;
 	world_init(&x, &f);
 	uint64_t h = va(0, 0);
@@ -270,7 +230,7 @@ static void test_loop(void)
 
 static void test_bad_skbs(void)
 {
-	static struct fake f;
+	struct fakemem f;
 	struct world x;
 	world_init(&x, &f);
 	uint64_t h = va(0, 0);
@@ -280,14 +240,14 @@ static void test_bad_skbs(void)
 	mkskb(&f, skb_at(0), skb_at(1), 10, va(2, 0), false, good, 1);
 	/* nr_frags 200 > MAX_SKB_FRAGS 17 */
 	mkskb(&f, skb_at(1), skb_at(2), 20, va(2, 1024), false, NULL, 0);
-	put8(&f, va(2, 1024) + 512 + layout.off_nr_frags, 200);
+	fakemem_put8(&f, va(2, 1024) + 512 + layout.off_nr_frags, 200);
 	/* a frag page outside the vmemmap */
 	mkskb(&f, skb_at(2), skb_at(3), 30, va(2, 2048), false, outside, 2);
 	/* a frag page pointer inside the vmemmap but not on a struct page */
 	mkskb(&f, skb_at(3), skb_at(4), 40, va(3, 0), false, unaligned, 1);
 	/* a head outside the direct map */
 	mkskb(&f, skb_at(4), skb_at(5), 50, va(3, 1024), false, NULL, 0);
-	put64(&f, skb_at(4) + layout.off_head, 0xffffc90000000000ULL);
+	fakemem_put64(&f, skb_at(4) + layout.off_head, 0xffffc90000000000ULL);
 	/* a good one after all that */
 	mkskb(&f, skb_at(5), h, 60, va(9, 0), true, good, 1);
 	queue_head(&f, h, skb_at(0), skb_at(5), 6);
@@ -308,24 +268,24 @@ static void test_bad_skbs(void)
 
 static void test_rbtree(void)
 {
-	static struct fake f;
+	struct fakemem f;
 	struct world x;
 	world_init(&x, &f);
 	uint64_t root = va(0, 64);
 	/* root skb 0 with children 1 (left) and 2 (right); good tree */
 	for (unsigned i = 0; i < 3; i++)
 		mkskb(&f, skb_at(i), 0, 10, va(2, 1024 * i), false, NULL, 0);
-	put64(&f, skb_at(0) + layout.off_rb_left, skb_at(1));
-	put64(&f, skb_at(0) + layout.off_rb_right, skb_at(2));
-	put64(&f, skb_at(1) + layout.off_rb_parent, skb_at(0));
-	put64(&f, skb_at(2) + layout.off_rb_parent, skb_at(0) | 1);	/* black */
-	put64(&f, root, skb_at(0));
+	fakemem_put64(&f, skb_at(0) + layout.off_rb_left, skb_at(1));
+	fakemem_put64(&f, skb_at(0) + layout.off_rb_right, skb_at(2));
+	fakemem_put64(&f, skb_at(1) + layout.off_rb_parent, skb_at(0));
+	fakemem_put64(&f, skb_at(2) + layout.off_rb_parent, skb_at(0) | 1);	/* black */
+	fakemem_put64(&f, root, skb_at(0));
 	struct mw_skb_stats st = { 0 };
 	struct mw_error *err = mw_skb_walk_rbtree(&x.sw, root, "ofo", &st);
 	tap_ok(!err && st.skbs == 3 && !st.truncated && x.w.kept == 0,
 	       "rb-tree: 3 nodes walked (got %" PRIu64 ")", st.skbs);
 	/* now a cycle: node 2's left child is the root */
-	put64(&f, skb_at(2) + layout.off_rb_left, skb_at(0));
+	fakemem_put64(&f, skb_at(2) + layout.off_rb_left, skb_at(0));
 	struct mw_skb_stats st2 = { 0 };
 	err = mw_skb_walk_rbtree(&x.sw, root, "ofo", &st2);
 	tap_ok(!err && st2.truncated && st2.skbs == 3 && warned(&x.w, "has parent"),
@@ -336,19 +296,97 @@ static void test_rbtree(void)
 
 static void test_frag_list_loop(void)
 {
-	static struct fake f;
+	struct fakemem f;
 	struct world x;
 	world_init(&x, &f);
 	/* skb 0's frag_list: 1 -> 2 -> 1 */
 	mkskb(&f, skb_at(0), 0, 10, va(2, 0), false, NULL, 0);
 	mkskb(&f, skb_at(1), skb_at(2), 10, va(2, 1024), false, NULL, 0);
 	mkskb(&f, skb_at(2), skb_at(1), 10, va(2, 2048), false, NULL, 0);
-	put64(&f, va(2, 0) + 512 + layout.off_frag_list, skb_at(1));
+	fakemem_put64(&f, va(2, 0) + 512 + layout.off_frag_list, skb_at(1));
 	struct mw_skb_stats st = { 0 };
 	struct mw_error *err = mw_skb_walk_one(&x.sw, skb_at(0), "frag_list", &st);
 	tap_ok(!err && st.truncated && warned(&x.w, "frag_list loops"),
 	       "frag_list loop: warned, stopped (%" PRIu64 " frag_list skbs)",
 	       st.frag_list_skbs);
+	world_deinit(&x);
+}
+
+/* A frag_list pointing at memory not in the dump: a warning and a partial
+ * result (the error is reported once, not returned after being freed). */
+static void test_frag_list_unmapped(void)
+{
+	struct fakemem f;
+	struct world x;
+	world_init(&x, &f);
+	mkskb(&f, skb_at(0), 0, 10, va(2, 0), false, NULL, 0);
+	uint64_t wild = DMAP + 0x40000000ULL; /* a kernel address, not in the image */
+	fakemem_put64(&f, va(2, 0) + 512 + layout.off_frag_list, wild);
+	struct mw_skb_stats st = { 0 };
+	struct mw_error *err = mw_skb_walk_one(&x.sw, skb_at(0), "frag_list", &st);
+	tap_ok(!err, "frag_list unmapped: no error returned");
+	tap_ok(st.truncated && st.skbs == 1 && warned(&x.w, "frag_list skb 0x") &&
+	       warned(&x.w, "unreadable"), "frag_list unmapped: warned, skb counted, truncated");
+	if (err)
+		mw_error_destroy(err);
+	world_deinit(&x);
+}
+
+/* len and truesize are checked against the buffers the skb has: one
+ * beyond them (INT32 extremes) is a warning and not counted. */
+static void test_bad_sizes(void)
+{
+	struct fakemem f;
+	struct world x;
+	world_init(&x, &f);
+	uint64_t h = va(0, 0);
+	uint64_t frags[1] = { pg(25) };
+	mkskb(&f, skb_at(0), skb_at(1), 10, va(2, 0), false, NULL, 0);
+	/* len INT32_MAX: more than its 512-byte head */
+	mkskb(&f, skb_at(1), skb_at(2), 20, va(2, 1024), false, NULL, 0);
+	fakemem_put32(&f, skb_at(1) + layout.off_len, 0x7fffffff);
+	/* truesize INT32_MIN read as unsigned: 2 GiB */
+	mkskb(&f, skb_at(2), skb_at(3), 30, va(2, 2048), false, NULL, 0);
+	fakemem_put32(&f, skb_at(2) + layout.off_truesize, 0x80000000u);
+	/* len 4000 in a frag of an order-3 page (data_len 3960): fine */
+	mkskb(&f, skb_at(3), skb_at(4), 4000, va(3, 0), false, frags, 1);
+	fakemem_put32(&f, skb_at(3) + layout.off_data_len, 3960);
+	/* data_len above len */
+	mkskb(&f, skb_at(4), skb_at(5), 50, va(3, 1024), false, NULL, 0);
+	fakemem_put32(&f, skb_at(4) + layout.off_data_len, 60);
+	/* a frag_list parent: its len holds its child's 40 */
+	mkskb(&f, skb_at(5), h, 100, va(3, 2048), false, NULL, 0);
+	fakemem_put32(&f, skb_at(5) + layout.off_data_len, 40);
+	fakemem_put32(&f, skb_at(5) + layout.off_truesize, 1000 + 1040);
+	mkskb(&f, skb_at(6), 0, 40, va(4, 0), false, NULL, 0);
+	fakemem_put64(&f, va(3, 2048) + 512 + layout.off_frag_list, skb_at(6));
+	queue_head(&f, h, skb_at(0), skb_at(5), 6);
+	struct mw_skb_stats st = { 0 };
+	struct mw_error *err = mw_skb_walk_list(&x.sw, h, "sizes", &st);
+	tap_ok(!err && st.skbs == 6 && st.frag_list_skbs == 1, "bad sizes: walked, 6 skbs");
+	tap_ok(st.bytes == 10 + 30 + 4000 + 100,
+	       "bad sizes: len INT32_MAX and data_len > len not counted (bytes %" PRIu64 ")",
+	       st.bytes);
+	tap_ok(st.truesize == 1010 + 1020 + 5000 + 1050 + 2040 + 1040,
+	       "bad sizes: truesize 2 GiB not counted (truesize %" PRIu64 ")", st.truesize);
+	tap_ok(st.truncated && warned(&x.w, "sizes: skb 0xffff888000001100: len 2147483647") &&
+	       warned(&x.w, "truesize 2147483648 is more than") &&
+	       x.w.kept == 2 && warned(&x.w, "not counted (and 1 more like it)") &&
+	       !warned(&x.w, "0xffff888000001300") && !warned(&x.w, "0xffff888000001500"),
+	       "bad sizes: the bad len, truesize and data_len warned (two alike counted on one),"
+	       " the good not");
+	show(&x.w);
+	world_deinit(&x);
+}
+
+/* A queue longer than sk_buffs fit in the machine's RAM stops there. */
+static void test_queue_cap(void)
+{
+	struct fakemem f;
+	struct world x;
+	world_init(&x, &f);
+	tap_ok(x.sw.max_skbs == NR_PFNS * PAGE / layout.skb_size + 1,
+	       "queue cap: RAM / sizeof(struct sk_buff) (%" PRIu64 ")", x.sw.max_skbs);
 	world_deinit(&x);
 }
 
@@ -386,5 +424,8 @@ int main(void)
 	test_bad_skbs();
 	test_rbtree();
 	test_frag_list_loop();
+	test_frag_list_unmapped();
+	test_bad_sizes();
+	test_queue_cap();
 	return tap_done();
 }

@@ -3,6 +3,7 @@
  * callback, and an ELF symbol table (this test's own executable). */
 #include "config.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -267,11 +268,67 @@ static void test_many(bool reversed)
 	mw_symbols_destroy(s);
 }
 
+/* Relocation moves the symbols from `start` on and leaves those below: the
+ * moved ones land among the unmoved (as on arm64, where symbols below the
+ * image's start stay), and the table must come out in the order a whole
+ * sort gives, every name still found; a delta that wraps around still
+ * gives a sorted table. */
+static void test_relocate_interleaved(void)
+{
+	enum { N = 3000 };
+	const uint64_t base = 0xffff800080000000ULL, start = base + (uint64_t)N / 2 * 64;
+	const int64_t deltas[] = { -(int64_t)N * 16, 0x1230, (int64_t)(0ULL - start) + 0x40,
+				  (int64_t)(0ULL - start) - 6400 };
+	char name[32];
+	for (size_t d = 0; d < sizeof(deltas) / sizeof(deltas[0]); d++) {
+		struct mw_symbols *s;
+		struct mw_error *err = mw_symbols_create("reloc", &s);
+		for (int i = 0; i < N && !err; i++) {
+			snprintf(name, sizeof(name), "r_%d", i);
+			/* pairs share an address; one in three is absolute */
+			err = mw_symbols_add_ksym(s, name, strlen(name), i % 3 == 0 ? 'A' : i % 2 ? 'T' : 't',
+						  base + (uint64_t)(i / 2) * 64);
+		}
+		if (!err)
+			err = mw_symbols_finish(s);
+		if (!err)
+			err = mw_symbols_relocate_from(s, deltas[d], start);
+		if (!tap_ok(!err, "relocate by %" PRId64 " from the middle", deltas[d])) {
+			mw_error_destroy(err);
+			mw_symbols_destroy(s);
+			continue;
+		}
+		int bad_find = 0, bad_order = 0;
+		for (int i = 0; i < N; i++) {
+			snprintf(name, sizeof(name), "r_%d", i);
+			uint64_t want = base + (uint64_t)(i / 2) * 64;
+			if (i % 3 != 0 && want >= start)
+				want += (uint64_t)deltas[d];
+			const struct mw_symbol *sym = mw_symbols_find(s, name);
+			if (!sym || sym->address != want)
+				bad_find++;
+		}
+		for (size_t i = 0; i + 1 < mw_symbols_count(s); i++) {
+			const struct mw_symbol *a = mw_symbols_at(s, i), *b = mw_symbols_at(s, i + 1);
+			if (a->address > b->address ||
+			    (a->address == b->address &&
+			     (!isupper((unsigned char)a->type) && isupper((unsigned char)b->type))))
+				bad_order++;
+		}
+		tap_ok(bad_find == 0 && mw_symbols_count(s) == N,
+		       "delta %" PRId64 ": every name at its address (%d wrong)", deltas[d], bad_find);
+		tap_ok(bad_order == 0, "delta %" PRId64 ": in order, globals first (%d out of order)",
+		       deltas[d], bad_order);
+		mw_symbols_destroy(s);
+	}
+}
+
 int main(void)
 {
 	test_map();
 	test_many(false);
 	test_many(true);
+	test_relocate_interleaved();
 	test_bad_maps();
 	test_ksym_and_sizes();
 	test_elf();

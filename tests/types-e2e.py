@@ -42,11 +42,20 @@ def main():
     if os.path.isdir(caps):
         for rel in sorted(os.listdir(caps)):
             vml = os.path.join(caps, "kernels", rel, "vmlinux")
-            scen = os.path.join(caps, rel, "mixed")
-            dump = os.path.join(scen, "vmcore.elf")
-            if rel not in seen and os.path.exists(vml) and os.path.exists(dump):
-                seen.add(rel)
-                todo.append((rel, dump, vml))
+            if rel in seen or not os.path.exists(vml):
+                continue
+            # the "mixed" capture, else a mixed one of another shape or
+            # size (mixed-small, mixed-numa2-4608m-small), in the first
+            # format kept of vmcore.elf and vmcore.kdump-zlib.flat
+            scens = sorted((d for d in os.listdir(os.path.join(caps, rel)) if d.startswith("mixed")
+                            and not d.endswith(".partial")), key=lambda d: (d != "mixed", d))
+            for sc in scens:
+                dumps = [os.path.join(caps, rel, sc, f) for f in ("vmcore.elf", "vmcore.kdump-zlib.flat")]
+                dumps = [d for d in dumps if os.path.exists(d)]
+                if dumps:
+                    seen.add(rel)
+                    todo.append((rel, dumps[0], vml))
+                    break
     if not todo:
         print("1..0 # SKIP no capture with its kernel's vmlinux (scripts/capture --vmlinux)")
         return 0

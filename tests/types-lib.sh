@@ -2,8 +2,6 @@
 # (after tests/tap.sh).
 probe=$MW_BUILDDIR/tests/types-probe
 members=$MW_SRCDIR/tests/types-members.list
-caps=${MW_CAPTURES:-$MW_SRCDIR/captures}
-py=/usr/bin/python3
 
 # compare_items MINE ORACLE LABEL: one TAP line per item of the list. Both
 # files are "ITEM ANSWER" lines in list order; an item missing from both

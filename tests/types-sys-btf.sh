@@ -6,7 +6,7 @@
 . "$MW_SRCDIR/tests/tap.sh"
 . "$MW_SRCDIR/tests/types-lib.sh"
 btf=${MW_SYS_BTF:-/sys/kernel/btf/vmlinux}
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+tap_tmpdir sysbtf
 
 if [ ! -r "$btf" ]; then
 	skip "no $btf"
@@ -28,9 +28,9 @@ sed 's/ (BTF [^)]*)$//; s/ ([^)]*)$//' "$tmp/mine" >"$tmp/mine.n"
 sed 's/ ([^)]*)$//' "$tmp/buf" >"$tmp/buf.n"
 cmp -s "$tmp/mine.n" "$tmp/buf.n"; ok $? "a BTF buffer answers as the BTF file does"
 
-if command -v bpftool >/dev/null && [ -x "$py" ]; then
+if command -v bpftool >/dev/null && [ -x "$PY" ]; then
 	if bpftool btf dump file "$btf" >"$tmp/raw" 2>"$tmp/err"; then
-		"$py" "$MW_SRCDIR/tests/types-btf-oracle.py" "$tmp/raw" "$members" >"$tmp/oracle"
+		"$PY" "$MW_SRCDIR/tests/types-btf-oracle.py" "$tmp/raw" "$members" >"$tmp/oracle"
 		compare_items "$tmp/mine" "$tmp/oracle" "sys BTF vs bpftool"
 	else
 		skip "bpftool cannot dump $btf: $(head -n 1 "$tmp/err")"

@@ -27,6 +27,12 @@
  *   pipe-sink N SIZE         N pipes of SIZE filled and never read, sleep
  *   fragment SIZE BYTE       touch SIZE (no THP), free every other page, sleep
  *   kread ADDR...            8-byte values at kernel addresses (hex) from /proc/kcore
+ *   bpf-load                 BPF maps of several types (some filled) and two socket
+ *                            filter programs by raw bpf(2); prints each fd's
+ *                            /proc/self/fdinfo, then sleeps holding them
+ *   hugehold FILE FSIZE SHMSIZE ANONSIZE  hugetlbfs file, SHM_HUGETLB segment and
+ *                            MAP_HUGETLB mapping touched and held, sleep
+ *   zwrite DEV SIZE          half-compressible data to a block device (O_DIRECT)
  *   sleep                    sleep forever
  */
 #define _GNU_SOURCE
@@ -43,6 +49,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -278,6 +285,90 @@ static int cmd_sysvshm(int argc, char **argv)
 	printf("sysvshm: id %d %zu bytes attached and removed\n", id, size);
 	fflush(stdout);
 	sleep_forever();
+	return 0;
+}
+
+/* hugehold FILE FILE_SIZE SHM_SIZE ANON_SIZE: hugetlb holders (scenario
+ * rest): FILE on a hugetlbfs mount mapped shared and touched, a SysV
+ * SHM_HUGETLB segment (kept, not removed) and an anonymous MAP_HUGETLB
+ * mapping, all touched with 0x48 and held until killed. */
+#ifndef SHM_HUGETLB
+#define SHM_HUGETLB 04000
+#endif
+#ifndef MAP_HUGETLB
+#define MAP_HUGETLB 0x40000
+#endif
+static int cmd_hugehold(int argc, char **argv)
+{
+	if (argc < 5)
+		return 2;
+	size_t fsize = parse_size(argv[2]), ssize = parse_size(argv[3]), asize = parse_size(argv[4]);
+	int fd = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die(argv[1]);
+	if (ftruncate(fd, (off_t)fsize) < 0)
+		die("ftruncate");
+	char *p = mmap(NULL, fsize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap hugetlbfs file");
+	memset(p, 0x48, fsize);
+	int id = -1;
+	if (ssize) {
+		id = shmget(IPC_PRIVATE, ssize, IPC_CREAT | SHM_HUGETLB | 0600);
+		if (id < 0)
+			die("shmget SHM_HUGETLB");
+		char *q = shmat(id, NULL, 0);
+		if (q == (void *)-1)
+			die("shmat");
+		memset(q, 0x48, ssize);
+	}
+	if (asize) {
+		char *a = mmap(NULL, asize, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+		if (a == MAP_FAILED)
+			die("mmap MAP_HUGETLB");
+		memset(a, 0x48, asize);
+	}
+	printf("hugehold: file %s %zu bytes, shm id %d %zu bytes, anon %zu bytes\n",
+	       argv[1], fsize, id, ssize, asize);
+	fflush(stdout);
+	sleep_forever();
+	return 0;
+}
+
+/* zwrite DEV SIZE: SIZE bytes to a block device with O_DIRECT, every 4 KiB
+ * block half pseudo-random and half text (compresses to about half; never
+ * a same-filled page, which zram would not store). */
+static int cmd_zwrite(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	size_t size = parse_size(argv[2]), chunk = 1 << 20;
+	int fd = open(argv[1], O_WRONLY | O_DIRECT);
+	if (fd < 0)
+		die(argv[1]);
+	char *buf = mmap(NULL, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		die("mmap");
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	size_t done = 0;
+	while (done < size) {
+		size_t n = size - done < chunk ? size - done : chunk;
+		for (size_t off = 0; off < n; off += 4096) {
+			for (size_t i = 0; i < 2048; i += 8) {
+				x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+				memcpy(buf + off + i, &x, 8);
+			}
+			pattern_fill(buf + off + 2048, 2048, "zram");
+		}
+		if (write_all(fd, buf, n) < 0)
+			die("write");
+		done += n;
+	}
+	if (fsync(fd) < 0)
+		die("fsync");
+	close(fd);
+	printf("zwrite: %zu bytes to %s\n", size, argv[1]);
 	return 0;
 }
 
@@ -602,6 +693,148 @@ static int cmd_kread(int argc, char **argv)
 	return 0;
 }
 
+/* bpf-load: BPF maps and programs made by raw bpf(2) syscalls (no libbpf),
+ * each fd's fdinfo printed between "bpf-load: map NAME fd N" or
+ * "bpf-load: prog NAME fd N" and "bpf-load: end"; then sleep holding them. */
+#include <linux/bpf.h>
+#include <sys/syscall.h>
+
+static long sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+static void bpf_fdinfo(const char *kind, const char *name, int fd)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	int f = open(path, O_RDONLY);
+	ssize_t n = f < 0 ? -1 : read(f, buf, sizeof(buf) - 1);
+	if (f >= 0)
+		close(f);
+	printf("bpf-load: %s %s fd %d\n", kind, name, fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		fputs(buf, stdout);
+		if (buf[n - 1] != '\n')
+			putchar('\n');
+	}
+	printf("bpf-load: end\n");
+}
+
+static int bpf_map(const char *name, unsigned type, unsigned key, unsigned value,
+		   unsigned entries, unsigned flags)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.map_type = type;
+	a.key_size = key;
+	a.value_size = value;
+	a.max_entries = entries;
+	a.map_flags = flags;
+	strncpy(a.map_name, name, sizeof(a.map_name) - 1);
+	int fd = (int)sys_bpf(BPF_MAP_CREATE, &a);
+	if (fd < 0)
+		printf("bpf-load: map %s not created: %s\n", name, strerror(errno));
+	return fd;
+}
+
+/* fill entries of a hash map: key i (8 bytes or 4), value bytes of i */
+static void bpf_fill(int fd, unsigned key_size, unsigned value_size, unsigned n)
+{
+	char *v = calloc(1, value_size);
+	if (!v)
+		die("calloc");
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t k = i;
+		memset(v, (int)(i & 0xff) | 1, value_size);
+		union bpf_attr a;
+		memset(&a, 0, sizeof(a));
+		a.map_fd = (unsigned)fd;
+		a.key = (uint64_t)(uintptr_t)&k;
+		a.value = (uint64_t)(uintptr_t)v;
+		a.flags = BPF_ANY;
+		(void)key_size;
+		if (sys_bpf(BPF_MAP_UPDATE_ELEM, &a) < 0) {
+			printf("bpf-load: update %u: %s\n", i, strerror(errno));
+			break;
+		}
+	}
+	free(v);
+}
+
+static int bpf_prog(const char *name, unsigned nr_insns)
+{
+	struct bpf_insn *insn = calloc(nr_insns, sizeof(*insn));
+	if (!insn || nr_insns < 2)
+		die("calloc");
+	/* r0 = i (nr_insns - 1 times), exit: returns nr_insns - 2 */
+	for (unsigned i = 0; i + 1 < nr_insns; i++) {
+		insn[i].code = BPF_ALU64 | BPF_MOV | BPF_K;
+		insn[i].dst_reg = BPF_REG_0;
+		insn[i].imm = (int)i;
+	}
+	insn[nr_insns - 1].code = BPF_JMP | BPF_EXIT;
+	static char license[] = "GPL";
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	a.insns = (uint64_t)(uintptr_t)insn;
+	a.insn_cnt = nr_insns;
+	a.license = (uint64_t)(uintptr_t)license;
+	strncpy(a.prog_name, name, sizeof(a.prog_name) - 1);
+	int fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+	if (fd < 0)
+		printf("bpf-load: prog %s not loaded: %s\n", name, strerror(errno));
+	free(insn);
+	return fd;
+}
+
+static int cmd_bpf_load(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	static const struct {
+		const char *name;
+		unsigned type, key, value, entries, flags, fill;
+	} maps[] = {
+		{ "mw_hash", BPF_MAP_TYPE_HASH, 8, 64, 1000, 0, 200 },
+		{ "mw_hash_np", BPF_MAP_TYPE_HASH, 8, 256, 4096, BPF_F_NO_PREALLOC, 300 },
+		{ "mw_pcpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 8, 16, 512, 0, 0 },
+		{ "mw_lru", BPF_MAP_TYPE_LRU_HASH, 8, 32, 1024, 0, 0 },
+		{ "mw_array", BPF_MAP_TYPE_ARRAY, 4, 1024, 2048, 0, 0 },
+		{ "mw_pcpu_array", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 120, 256, 0, 0 },
+		{ "mw_mmap_array", BPF_MAP_TYPE_ARRAY, 4, 4096, 64, BPF_F_MMAPABLE, 0 },
+		{ "mw_ringbuf", BPF_MAP_TYPE_RINGBUF, 0, 0, 65536, 0, 0 },
+	};
+	/* before 5.11 map and program memory counts against RLIMIT_MEMLOCK
+	 * (64 KiB by default), not a memory cgroup: lift it, as bpftool does */
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+	if (setrlimit(RLIMIT_MEMLOCK, &unlimited))
+		perror("bpf-load: setrlimit RLIMIT_MEMLOCK");
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		int fd = bpf_map(maps[i].name, maps[i].type, maps[i].key, maps[i].value,
+				 maps[i].entries, maps[i].flags);
+		if (fd < 0)
+			continue;
+		if (maps[i].fill)
+			bpf_fill(fd, maps[i].key, maps[i].value, maps[i].fill);
+		bpf_fdinfo("map", maps[i].name, fd);
+	}
+	static const struct { const char *name; unsigned insns; } progs[] = {
+		{ "mw_small", 2 }, { "mw_large", 3000 },
+	};
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		int fd = bpf_prog(progs[i].name, progs[i].insns);
+		if (fd >= 0)
+			bpf_fdinfo("prog", progs[i].name, fd);
+	}
+	printf("bpf-load: ready\n");
+	fflush(stdout);
+	sleep_forever();
+	return 0;
+}
+
 struct cmd {
 	const char *name;
 	int (*fn)(int, char **);
@@ -627,9 +860,12 @@ static const struct cmd cmds[] = {
 	{ "resid", cmd_resid, 0 },
 	{ "resid-maps", cmd_resid_maps, 0 },
 	{ "kread", cmd_kread, 0 },
+	{ "bpf-load", cmd_bpf_load, 0 },
 	{ "pipe-sink", cmd_pipe_sink, 0 },
 	{ "fragment", cmd_fragment, 0 },
 	{ "sleep", cmd_sleep, 0 },
+	{ "hugehold", cmd_hugehold, 0 },
+	{ "zwrite", cmd_zwrite, 0 },
 };
 
 int main(int argc, char **argv)

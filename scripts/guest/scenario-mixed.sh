@@ -13,6 +13,7 @@
 #  - a swap file and a container swapping (memory.max below its anon size)
 #  - fragmented free memory (every other page of a region freed)
 #  - pipes full of unread data (pages no meminfo counter shows)
+#  - BPF maps of several types and two programs held by a process
 # Sizes come from /etc/mw.conf (scaled by the host to the guest's memory).
 
 . /mw/truth.sh
@@ -153,6 +154,11 @@ run_scenario() {
 	waitfor /run/mw/statsd.out 'udp-sink' 60
 	spawn nginx "$cg_ngx" nginx tcp-listen 8080 "$NGINX_RCVBUF"
 	waitfor /run/mw/nginx.out 'tcp-listen' 60
+
+	# 8. BPF maps and programs (raw bpf(2)); each fd's fdinfo in bpf.out.
+	cg_bpf=$(cg2_mk system.slice/bpf-exporter.service)
+	spawn bpf "$cg_bpf" bpf-exporter bpf-load
+	waitfor /run/mw/bpf.out 'bpf-load: ready' 120
 
 	RESID_TREES="/var/lib/containerd /var/lib/kubelet /var/log /dev/shm"
 	ctl "@@MW-READY tcp=8080 udp=8081 conns=$TCP_CONNS"

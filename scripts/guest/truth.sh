@@ -61,6 +61,12 @@ truth_kvars() {
 	done
 }
 
+truth_slab_aliases() {
+	for _l in /sys/kernel/slab/*; do
+		[ -L "$_l" ] && echo "${_l##*/} $(readlink "$_l")"
+	done
+}
+
 truth_body() {
 	truth_cmd mw:uname uname -r
 	truth_cmd mw:uname-a uname -a
@@ -80,6 +86,8 @@ truth_body() {
 	for _d in /sys/kernel/mm/transparent_hugepage/enabled; do
 		[ -e "$_d" ] && truth_sec "$_d" "$_d"
 	done
+	# SLUB's merged caches: an alias is a symlink in /sys/kernel/slab
+	truth_cmd mw:slab-aliases truth_slab_aliases
 	# Every cgroup directory of every mounted hierarchy.
 	for _root in $(awk '$3 == "cgroup2" || $3 == "cgroup" { print $2 }' /proc/mounts); do
 		for _d in $(find "$_root" -type d); do
@@ -107,24 +115,108 @@ truth_body() {
 		[ -f "$_o" ] && truth_sec "mw:out:${_o##*/}" "$_o"
 	done
 	truth_cmd mw:df df -k
+	# scenario rest: hugepages, zram, zswap, crash kernel, balloon, dmesg
+	[ "${SCENARIO:-}" = rest ] && truth_rest
+	:
 }
 
 # The kernel's counters once more, last: reading the hundreds of files
 # above allocates dentries and inodes, so these are the closest to the dump
 # (tests/compare.py prefers them). They are read into shell variables first
-# (no files, one short-lived cat each) so that the host can pause the guest
+# (no files; the counters by the shell's own read) so that the host can pause the guest
 # right after the reads and print them after the dump.
+# The memory cgroups' counters (memory.stat, memory.current, v1's
+# memory.usage_in_bytes) are read there too, first: a container at its
+# limit reclaims and swaps all the time, so its counters read minutes
+# before the dump would not be the dump's.
 FINAL_FILES="slabinfo zoneinfo buddyinfo vmstat meminfo"
+FINAL_CGROUP_FILES="memory.stat memory.current memory.usage_in_bytes"
 truth_final_read() {
-	for _f in $FINAL_FILES; do
-		eval "_final_$_f=\$(cat /proc/$_f 2>&1)"
+	_fcg_n=0
+	for _d in $(find /sys/fs/cgroup -type d 2>/dev/null); do
+		for _f in $FINAL_CGROUP_FILES; do
+			[ -f "$_d/$_f" ] || continue
+			_fcg_n=$((_fcg_n + 1))
+			eval "_fcg_p_$_fcg_n=\$_d/\$_f"
+			eval "_fcg_t_$_fcg_n=\$(cat \"\$_d/\$_f\" 2>&1)"
+		done
 	done
+	# every process's status (RSS, VmPTE, VmSwap at the dump: the
+	# tasks' counters move while the hundreds of files above are read)
+	_final_pids=
+	for _p in /proc/[0-9]*; do
+		_pid=${_p#/proc/}
+		[ "$_pid" = "$$" ] && continue
+		eval "_final_status_$_pid=\$(cat $_p/status 2>/dev/null)"
+		_final_pids="$_final_pids $_pid"	# empty: it exited
+	done
+	# each NUMA node's own meminfo (per-node truth for the nodes and
+	# zones memwhere reports), read without a fork too, and before the
+	# counters: looking up sysfs names allocates inodes (inode_cache: one
+	# slab more in the dump than in slabinfo, fresh 5.10 and 6.1 captures)
+	_final_nodes=
+	for _n in /sys/devices/system/node/node[0-9]*; do
+		[ -f "$_n/meminfo" ] || continue
+		_nid=${_n##*/node}
+		truth_read_nofork "_final_node_$_nid" "$_n/meminfo"
+		_final_nodes="$_final_nodes $_nid"
+	done
+	# the processes still there at the end (a glob, no fork): one that
+	# exited since its status was read (an idle kworker culled) is not in
+	# the dump
+	_final_alive=
+	for _p in /proc/[0-9]*; do
+		_final_alive="$_final_alive ${_p#/proc/}"
+	done
+	# the counters with the shell's own read, no fork: a process started
+	# after slabinfo was read would be in the dump (its task_struct, its
+	# kernel stack's vmap_area, its pages) and not in slabinfo
+	for _f in $FINAL_FILES; do
+		truth_read_nofork "_final_$_f" "/proc/$_f"
+	done
+	# this shell's own last: keeping what it read grows its heap
+	truth_read_nofork "_final_status_$$" "/proc/$$/status"
+	_final_pids="$_final_pids $$"
+}
+
+# truth_read_nofork VAR FILE: FILE's lines into VAR, read by this shell
+truth_read_nofork() {
+	_rv=
+	while IFS= read -r _l; do
+		_rv="$_rv$_l
+"
+	done <"$2"
+	eval "$1=\$_rv"
 }
 
 truth_final_print() {
+	_i=1
+	while [ "$_i" -le "$_fcg_n" ]; do
+		eval "echo \"@@MW-SECTION mw:final:\$_fcg_p_$_i\""
+		eval "printf '%s\\n' \"\$_fcg_t_$_i\""
+		echo
+		echo "@@MW-ENDSECTION"
+		_i=$((_i + 1))
+	done
+	for _pid in $_final_pids; do
+		echo "@@MW-SECTION mw:final:/proc/$_pid/status"
+		eval "printf '%s\\n' \"\$_final_status_$_pid\""
+		echo
+		echo "@@MW-ENDSECTION"
+	done
 	for _f in $FINAL_FILES; do
 		echo "@@MW-SECTION mw:final:/proc/$_f"
 		eval "printf '%s\\n' \"\$_final_$_f\""
+		echo
+		echo "@@MW-ENDSECTION"
+	done
+	echo "@@MW-SECTION mw:final:alive"
+	echo "$_final_alive"
+	echo
+	echo "@@MW-ENDSECTION"
+	for _nid in $_final_nodes; do
+		echo "@@MW-SECTION mw:final:/sys/devices/system/node/node$_nid/meminfo"
+		eval "printf '%s\\n' \"\$_final_node_$_nid\""
 		echo
 		echo "@@MW-ENDSECTION"
 	done

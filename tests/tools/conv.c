@@ -82,6 +82,11 @@ struct mw_error *mw_conv_read_page(struct mw_conv *cv, uint64_t pfn,
 
 	if (rg && end <= rg->end) {
 		err = mw_reader_read_phys(cv->reader, pa, buf, cv->page_size);
+		if (err && err->code == MW_ERR_NOT_IN_DUMP && cv->opt->fill_excluded) {
+			mw_error_destroy(err);
+			memset(buf, 0, cv->page_size);
+			err = NULL;
+		}
 	} else {
 		/* a page only partly RAM: the rest reads as zeros */
 		memset(buf, 0, cv->page_size);
@@ -175,7 +180,8 @@ struct mw_error *mw_conv_init(struct mw_conv *cv, struct mw_reader *reader,
 				mw_error_destroy(err);
 				have_page = true;
 			}
-			if (state != MW_PAGE_PRESENT) {
+			if (state != MW_PAGE_PRESENT &&
+			    !(state == MW_PAGE_EXCLUDED && opt->fill_excluded)) {
 				cv->stats.excluded_source++;
 				continue;
 			}

@@ -137,11 +137,16 @@ struct mw_conv_options {
 	int level;		/* compression level; 0: the method's fastest */
 	bool flatten;
 	bool exclude_zero;
+	bool sparse;		/* ELF: zero pages kept, written as file holes */
+	bool fill_excluded;	/* pages the source left out are written as zeros */
 	struct mw_pfn_range *exclude;	/* sorted, merged */
 	size_t nr_exclude;
 	bool incomplete;		/* kdump: keep only the first ... */
 	uint64_t incomplete_after;	/* ... this many page descriptors */
 	int64_t timestamp;		/* kdump header time, seconds */
+	/* ELF: p_vaddr = direct_map + paddr, as a capture kernel's /proc/vmcore
+	 * has (0: physical only, like QEMU's) */
+	uint64_t direct_map;
 };
 
 struct mw_conv_stats {

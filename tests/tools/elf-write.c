@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/arch.h"
 #include "tests/tools/convert.h"
 
 enum {
@@ -93,12 +94,12 @@ static bool run_iter_next(struct run_iter *it, uint64_t *start, uint64_t *end)
 }
 
 static void put_phdr(uint8_t *p, uint32_t type, uint32_t flags,
-		     uint64_t offset, uint64_t paddr, uint64_t size)
+		     uint64_t offset, uint64_t vaddr, uint64_t paddr, uint64_t size)
 {
 	mw_put_le32(p + 0, type);
 	mw_put_le32(p + 4, flags);
 	mw_put_le64(p + 8, offset);
-	mw_put_le64(p + 16, 0);		/* p_vaddr: physical only */
+	mw_put_le64(p + 16, vaddr);	/* 0: physical only */
 	mw_put_le64(p + 24, paddr);
 	mw_put_le64(p + 32, size);	/* p_filesz */
 	mw_put_le64(p + 40, size);	/* p_memsz */
@@ -110,8 +111,16 @@ struct mw_error *mw_elf_write(struct mw_conv *cv, struct mw_sink *sink)
 	const struct mw_dump_info *info = cv->info;
 	uint16_t em = 0;
 	struct mw_error *err = elf_machine(info->utsname_machine, &em);
-	if (err)
-		return err;
+	if (err) {
+		/* QEMU's arm64 kdump names no machine ("Unknown"): the one
+		 * memwhere reads from the dump (its VMCOREINFO) */
+		struct mw_error *err2 = elf_machine(mw_arch_select(info)->machine, &em);
+		if (err2) {
+			mw_error_destroy(err2);
+			return err;
+		}
+		mw_error_destroy(err);
+	}
 
 	uint8_t *notes = NULL;
 	size_t notes_len, vi_off, vi_len;
@@ -169,13 +178,15 @@ struct mw_error *mw_elf_write(struct mw_conv *cv, struct mw_sink *sink)
 	err = mw_wbuf_append(&w, eh, sizeof(eh));
 
 	uint8_t ph[PHDR_SIZE];
-	put_phdr(ph, PT_NOTE, 0, notes_off, 0, notes_len);
+	put_phdr(ph, PT_NOTE, 0, notes_off, 0, 0, notes_len);
 	if (!err)
 		err = mw_wbuf_append(&w, ph, sizeof(ph));
 	uint64_t off = data_off;
 	run_iter_init(&it, cv);
 	while (!err && run_iter_next(&it, &start, &end)) {
-		put_phdr(ph, PT_LOAD, PF_R | PF_W | PF_X, off, start, end - start);
+		put_phdr(ph, PT_LOAD, PF_R | PF_W | PF_X, off,
+			 cv->opt->direct_map ? cv->opt->direct_map + start : 0,
+			 start, end - start);
 		err = mw_wbuf_append(&w, ph, sizeof(ph));
 		off += end - start;
 	}
@@ -196,6 +207,7 @@ struct mw_error *mw_elf_write(struct mw_conv *cv, struct mw_sink *sink)
 	free(notes);
 
 	/* the memory, a page at a time */
+	bool sparse = cv->opt->sparse && !cv->opt->flatten, holes = false;
 	run_iter_init(&it, cv);
 	while (!err && run_iter_next(&it, &start, &end)) {
 		for (uint64_t pa = start; !err && pa < end;) {
@@ -203,14 +215,26 @@ struct mw_error *mw_elf_write(struct mw_conv *cv, struct mw_sink *sink)
 			uint64_t page_end = (pfn + 1) << cv->page_shift;
 			uint64_t e = page_end < end ? page_end : end;
 			err = mw_conv_read_page(cv, pfn, cv->page);
-			if (!err)
-				err = mw_wbuf_append(&w, cv->page + (pa - (pfn << cv->page_shift)),
-						     (size_t)(e - pa));
+			size_t n = (size_t)(e - pa);
+			const uint8_t *p = cv->page + (pa - (pfn << cv->page_shift));
+			if (!err && sparse && mw_page_is_zero(p, n)) {
+				/* a hole: flush what came before, skip the page */
+				err = mw_wbuf_flush(&w);
+				w.off += n;
+				holes = true;
+			} else if (!err) {
+				err = mw_wbuf_append(&w, p, n);
+			}
 			pa = e;
 		}
 	}
 	if (!err)
 		err = mw_wbuf_flush(&w);
+	/* the file still ends where the memory does */
+	if (!err && holes && w.off > 0) {
+		static const uint8_t z;
+		err = mw_sink_pwrite(sink, w.off - 1, &z, 1);
+	}
 	mw_wbuf_deinit(&w);
 	return err;
 }

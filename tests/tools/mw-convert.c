@@ -31,12 +31,21 @@ static const char usage[] =
 	"                          be - for standard output)\n"
 	"  --exclude-zero          leave zero pages out (default: kdump pages share\n"
 	"                          one stored zero page; ELF keeps them)\n"
+	"  --sparse                ELF: zero pages stay in the PT_LOADs but are not\n"
+	"                          written (holes in the file, read as zeros: a\n"
+	"                          kexec-style /proc/vmcore copy on a sparse disk)\n"
+	"  --fill-excluded         write the pages the source left out as zeros\n"
+	"                          (a copy where all RAM reads, for corruption tests)\n"
 	"  --exclude-pfns LIST     leave out pfn ranges A-B[,C-D...] (inclusive;\n"
 	"                          decimal or 0x hex; a single pfn is A)\n"
 	"  --exclude-pfns-file F   the same, one range per line (# comments)\n"
 	"  --incomplete-after N    kdump: keep only the first N page descriptors,\n"
 	"                          zero the rest and set the incomplete flag\n"
 	"  --timestamp SECONDS     kdump header time (default: now)\n"
+	"  --direct-map ADDR       ELF: PT_LOAD virtual addresses ADDR + physical, as\n"
+	"                          a capture kernel's /proc/vmcore has (what\n"
+	"                          makedumpfile needs; ADDR: `memwhere info --json`'s\n"
+	"                          page_offset_base)\n"
 	"  -v, --verbose           print what was written on standard error\n"
 	"  -h, --help              this text\n";
 
@@ -47,10 +56,13 @@ enum {
 	OPT_LEVEL,
 	OPT_FLATTEN,
 	OPT_EXCLUDE_ZERO,
+	OPT_SPARSE,
+	OPT_FILL_EXCLUDED,
 	OPT_EXCLUDE_PFNS,
 	OPT_EXCLUDE_PFNS_FILE,
 	OPT_INCOMPLETE_AFTER,
 	OPT_TIMESTAMP,
+	OPT_DIRECT_MAP,
 };
 
 enum { MAX_EXCLUDE_RANGES = 1 << 20 };
@@ -192,10 +204,13 @@ static struct mw_error *parse_args(int argc, char **argv,
 		{ "level", required_argument, NULL, OPT_LEVEL },
 		{ "flatten", no_argument, NULL, OPT_FLATTEN },
 		{ "exclude-zero", no_argument, NULL, OPT_EXCLUDE_ZERO },
+		{ "sparse", no_argument, NULL, OPT_SPARSE },
+		{ "fill-excluded", no_argument, NULL, OPT_FILL_EXCLUDED },
 		{ "exclude-pfns", required_argument, NULL, OPT_EXCLUDE_PFNS },
 		{ "exclude-pfns-file", required_argument, NULL, OPT_EXCLUDE_PFNS_FILE },
 		{ "incomplete-after", required_argument, NULL, OPT_INCOMPLETE_AFTER },
 		{ "timestamp", required_argument, NULL, OPT_TIMESTAMP },
+		{ "direct-map", required_argument, NULL, OPT_DIRECT_MAP },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -256,8 +271,14 @@ static struct mw_error *parse_args(int argc, char **argv,
 		case OPT_FLATTEN:
 			opt->flatten = true;
 			break;
+		case OPT_SPARSE:
+			opt->sparse = true;
+			break;
 		case OPT_EXCLUDE_ZERO:
 			opt->exclude_zero = true;
+			break;
+		case OPT_FILL_EXCLUDED:
+			opt->fill_excluded = true;
 			break;
 		case OPT_EXCLUDE_PFNS:
 			err = parse_ranges(opt, optarg);
@@ -274,6 +295,9 @@ static struct mw_error *parse_args(int argc, char **argv,
 			if (!err && v > INT64_MAX)
 				err = mw_error_create(MW_ERR_USAGE, "--timestamp: too large");
 			opt->timestamp = (int64_t)v;
+			break;
+		case OPT_DIRECT_MAP:
+			err = parse_u64(optarg, "--direct-map", &opt->direct_map);
 			break;
 		case 'v':
 			*verbose = true;
