@@ -78,6 +78,13 @@ if a != b:
 PYEOF
 }
 
+# first_diff FILE: ", first: <its first line>" when same_report's output
+# is not empty (a failed check names where the reports part, in CI's tail)
+first_diff() {
+	[ -s "$1" ] || return 0
+	printf ', first: %s' "$(head -1 "$1" | cut -c1-160)"
+}
+
 if [ "${MW_MATRIX:-}" = full ]; then
 	cases="c:0 c:1 c:31 l:0 l:1 l:31 z:0 z:1 z:31 E:0 E:1 E:31 F:0 F:1 F:31 split:0 split:1 split:31 e:31"
 else
@@ -269,9 +276,11 @@ assert lost > 0 and abs(said - lost) <= max(2, lost // 100), (said, lost)
 				# objects there said (tasks, files, cgroups, sockets, the
 				# vmalloc areas that name stacks and vmalloc pages, the
 				# percpu chunks and so what is left as reserved, with
-				# the breakdowns of unaccounted and reserved) may
-				# differ; the page scan's classes from struct pages may not
+				# the breakdowns of unaccounted and reserved, the memcgs'
+				# OOM event counters in the incident) may differ; the
+				# page scan's classes from struct pages may not
 				grep -v -e '^differs: /files' -e '^differs: /findings' -e '^differs: /memcg' \
+					-e '^differs: /incident/memcg_events' \
 					-e '^differs: /sockets' -e '^differs: /tasks' -e '^differs: /warnings' \
 					-e '^differs: /summary/findings' \
 					-e '^differs: /summary/categories/\(kernel_stack\|vmalloc\|unaccounted\|percpu\|reserved\):' \
@@ -279,7 +288,7 @@ assert lost > 0 and abs(said - lost) <= max(2, lost // 100), (said, lost)
 					-e '^differs: /info/vmemmap_excluded' -e '^differs: /summary/scan/inferred_pages' \
 					"$tmp/diff" >"$tmp/diff2"
 				[ ! -s "$tmp/diff2" ] && [ $rc -eq 1 ]
-				ok $? "$tag: report equals the unfiltered vmcore's but for objects in the lost pages (exit $rc)"
+				ok $? "$tag: report equals the unfiltered vmcore's but for objects in the lost pages (exit $rc)$(first_diff "$tmp/diff2")"
 				head -20 "$tmp/diff2" | sed "s/^/# /"
 				;;
 			?*)
@@ -287,7 +296,7 @@ assert lost > 0 and abs(said - lost) <= max(2, lost // 100), (said, lost)
 				echo "not ok $tap_n - $tag: report equals the unfiltered vmcore's # TODO $todo"
 				;;
 			*)
-				ok $res "$tag: report equals the unfiltered vmcore's (exit $rc, $ref_rc)"
+				ok $res "$tag: report equals the unfiltered vmcore's (exit $rc, $ref_rc)$(first_diff "$tmp/diff")"
 				[ $res -eq 0 ] || head -20 "$tmp/diff" | sed "s/^/# /"
 				;;
 			esac
