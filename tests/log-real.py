@@ -295,8 +295,13 @@ def main():
         con_lines = None
         cpath = os.path.join(d, "console.log")
         if os.path.isfile(cpath):
+            # the console up to where the guest was stopped for the dumps
+            # (captures record it): a guest let go afterwards to print its
+            # truth can print kernel lines no dump holds
+            at_dump = (truth.get("capture") or {}).get("console_bytes_at_dump")
             with open(cpath, "rb") as fh:
-                raw = fh.read().replace(b"\r", b"").split(b"\n")
+                raw = fh.read(at_dump if at_dump is not None else -1)
+            raw = raw.replace(b"\r", b"").split(b"\n")
             # a kernel line may start in the middle of one the guest's
             # own programs had not ended yet ("mw: disk: /dev/vda ext4 on
             # /var[    8.981798] EXT4-fs (vda): mounted ..."): it starts at
