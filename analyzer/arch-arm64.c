@@ -103,6 +103,7 @@ static struct mw_error *arm64_init(struct mw_vm *vm, const struct mw_dump_info *
 	vm->phys_mask = (a->lpa2 ? OA_BITS_LPA2 : OA_BITS_48) & ~((1ULL << a->page_shift) - 1);
 	vm->phys_bits = a->lpa2 ? 52 : 48;
 	vm->page_size = (uint32_t)page_size;
+	vm->page_shift = a->page_shift;
 	vm->pmd_order = stride;	/* a PMD block: one table of pages */
 	vm->image_link_start = a->page_offset;	/* no zero-based per-CPU symbols */
 	return NULL;

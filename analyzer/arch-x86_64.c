@@ -33,6 +33,7 @@ static struct mw_error *x86_init(struct mw_vm *vm, const struct mw_dump_info *in
 	vm->levels = 4;
 	vm->phys_mask = PHYS_MASK;
 	vm->page_size = 4096;
+	vm->page_shift = 12;
 	vm->pmd_order = PMD_ORDER;
 	vm->image_link_start = MW_KERNEL_IMAGE_START;
 	/* x86-64 kernels write NUMBER(phys_base); a bare phys_base elsewhere */

@@ -157,7 +157,7 @@ static struct mw_error *page_offsets(struct mw_kernel *k, struct mw_page_layout 
 	l->off_slab_cache = mw_u32_of(slab_cache->offset);
 	l->has_memcg_data = memcg_data != NULL;
 	l->off_memcg_data = memcg_data ? mw_u32_of(memcg_data->offset) : 0;
-	l->page_shift = 12;
+	l->page_shift = k->vm.page_shift;
 	if (r->page_size.size < 40 || r->page_size.size > 256)
 		return mw_error_create(MW_ERR_BAD_DATA,
 				       "sizeof(struct page) is %" PRIu64 " (kernel %s)",

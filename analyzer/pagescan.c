@@ -22,7 +22,7 @@ enum {
 	MAX_ROOTS = 1 << 16,
 	UNREADABLE_KEEP = 8,
 	SCAN_PIECE = 1 << 15,		/* most struct pages read at once (a section) */
-	PAGE_FRAG_ORDER = 3,		/* get_order(32768) with 4 KiB pages */
+	PAGE_FRAG_SHIFT = 15,		/* PAGE_FRAG_CACHE_MAX_SIZE, SKB_FRAG_PAGE_ORDER: 32 KiB */
 };
 
 static const char *const category_names[MW_PAGE_NR_CATEGORIES] = {
@@ -504,12 +504,14 @@ static void classify_kernel(const struct view *v, struct cls *r)
 	 * kmalloc() too big for a slab cache takes a compound page straight
 	 * from the page allocator and counts it in NR_SLAB_UNRECLAIMABLE_B,
 	 * but marks it in no way: a compound head with one reference and no
-	 * flag but PG_head, on no list, is taken for one. Not at order 3
-	 * (32 KiB): the network stack's page fragments (SKB_FRAG_PAGE_ORDER,
+	 * flag but PG_head, on no list, is taken for one. Not at 32 KiB
+	 * (order 3 of 4 KiB pages, 1 of 16 KiB): the network stack's page
+	 * fragments (SKB_FRAG_PAGE_ORDER,
 	 * PAGE_FRAG_CACHE_MAX_ORDER) look just the same, and they are the
 	 * "allocpage" memory the unaccounted category is there to show.
 	 */
-	if (r->head && r->order >= 1 && r->order != PAGE_FRAG_ORDER && ref == 1 &&
+	unsigned frag_order = l->page_shift < PAGE_FRAG_SHIFT ? PAGE_FRAG_SHIFT - l->page_shift : 0;
+	if (r->head && r->order >= 1 && r->order != frag_order && ref == 1 &&
 	    v->type == MW_PT_NONE &&
 	    (v->flags & l->pageflags_mask) == (1ULL << l->pg_head) &&
 	    !(l->has_memcg_data && (mw_le64(v->p, l->size, l->off_memcg_data) & l->memcg_objcgs))) {
@@ -1071,12 +1073,13 @@ static struct mw_error *sections_geometry(struct mw_kernel *k, const struct mw_p
 		return mw_error_create(MW_ERR_BAD_DATA,
 				       "SECTION_SIZE_BITS %" PRIu64 ", MAX_PHYSMEM_BITS %" PRIu64,
 				       size_bits, phys_bits);
-	if (ms_size.size == 0 || ms_size.size > 4096 || ms_map.offset + 8 > ms_size.size)
+	if (ms_size.size == 0 || ms_size.size > k->vm.page_size || ms_map.offset + 8 > ms_size.size)
 		return mw_error_create(MW_ERR_BAD_DATA, "sizeof(struct mem_section) is %" PRIu64,
 				       ms_size.size);
 	g->ms_size = ms_size.size;
 	g->ms_map = ms_map.offset;
-	g->per_root = 4096 / ms_size.size;
+	/* SECTIONS_PER_ROOT: PAGE_SIZE / sizeof(struct mem_section) */
+	g->per_root = k->vm.page_size / ms_size.size;
 	uint64_t nr_sections_max = 1ULL << (phys_bits - size_bits);
 	g->nr_roots = (nr_sections_max + g->per_root - 1) / g->per_root;
 	if (!(err = mw_vmcoreinfo_u64(info, "LENGTH(mem_section)", &v)) && v && v < g->nr_roots)
@@ -1199,7 +1202,7 @@ static struct mw_error *find_sections(struct mw_kernel *k, const struct mw_page_
 	if ((err = sections_geometry(k, l, &g)) || (err = sections_roots_addr(k, w, &g)))
 		return err;
 	uint64_t *roots = calloc(g.nr_roots, sizeof(*roots));
-	uint8_t *root = malloc(4096);
+	uint8_t *root = malloc(k->vm.page_size);
 	struct section *secs = NULL;
 	size_t n = 0;
 	if (!roots || !root)
@@ -1414,10 +1417,6 @@ struct mw_error *mw_pagescan_run(struct mw_kernel *k,
 		return &mw_error_nomem;
 	ps->kernel = k;
 	ps->page_size = k->vm.page_size;	/* the kernel's (a dump block can be larger) */
-	if (ps->page_size != 4096) {
-		err = mw_error_create(MW_ERR_UNSUPPORTED, "page size %" PRIu64, ps->page_size);
-		goto fail;
-	}
 	if ((err = mw_page_layout_resolve(k, w, &ps->layout)))
 		goto fail;
 	if ((err = mw_cpus_read(k, &ps->cpus)))

@@ -215,7 +215,7 @@ static struct mw_error *add_vm_pages(struct ctx *c, const struct vm_layout *L,
 		return err;
 	if (!pages || !nr)
 		return NULL;
-	if (nr > size / 4096 || nr > MAX_VMALLOC_PAGES)
+	if (nr > size / c->k->vm.page_size || nr > MAX_VMALLOC_PAGES)
 		return mw_error_at(MW_ERR_BAD_DATA, vm,
 				   "vm_struct has %" PRIu64 " pages for %" PRIu64 " bytes", nr, size);
 	uint64_t buf[512];
@@ -346,11 +346,11 @@ static struct mw_error *add_stack(struct ctx *c, const struct task_layout *L,
 	if (vm)
 		return add_vm_pages(c, &L->vm, vm, MW_SET_STACK, &added);
 	/* no vmap'd stack: THREAD_SIZE bytes wherever the stack is mapped */
-	for (uint64_t off = 0; off < THREAD_SIZE_DEFAULT; off += 4096) {
+	for (uint64_t off = 0; off < THREAD_SIZE_DEFAULT; off += c->k->vm.page_size) {
 		uint64_t paddr, left;
 		if ((err = mw_vm_translate(&c->k->vm, stack + off, &paddr, &left)))
 			return err;
-		if ((err = mw_pfnset_builder_add(&c->vec[MW_SET_STACK], paddr >> 12, 1)))
+		if ((err = mw_pfnset_builder_add(&c->vec[MW_SET_STACK], paddr >> c->k->vm.page_shift, 1)))
 			return err;
 	}
 	return NULL;
@@ -474,10 +474,10 @@ static struct mw_error *add_chunk(struct ctx *c, const struct chunk_layout *L,
 			continue;
 		for (size_t u = 0; u < nr_units && !err; u++) {
 			uint64_t paddr, left;
-			err = mw_vm_translate(&c->k->vm, base + unit_offs[u] + (uint64_t)i * 4096,
+			err = mw_vm_translate(&c->k->vm, base + unit_offs[u] + ((uint64_t)i << c->k->vm.page_shift),
 					      &paddr, &left);
 			if (!err)
-				err = mw_pfnset_builder_add(&c->vec[MW_SET_PERCPU], paddr >> 12, 1);
+				err = mw_pfnset_builder_add(&c->vec[MW_SET_PERCPU], paddr >> c->k->vm.page_shift, 1);
 		}
 	}
 	free(pop);
@@ -555,7 +555,7 @@ static struct mw_error *walk_percpu(struct ctx *c)
 	/* The first chunk's struct covers only its dynamic part; the static
 	 * percpu variables (and the reserved chunk) sit below it, from
 	 * pcpu_base_addr, and count as populated too. */
-	uint64_t pbase = 0, fbase = 0;
+	uint64_t pbase = 0, fbase = 0, page = c->k->vm.page_size;
 	if (!err && first) {
 		struct mw_error *e = mw_kread_sym_u64(c->k, "pcpu_base_addr", &pbase);
 		if (!e)
@@ -566,12 +566,12 @@ static struct mw_error *walk_percpu(struct ctx *c)
 		}
 	}
 	if (!err && first && fbase >= pbase && fbase - pbase < (64ULL << 20)) {
-		for (uint64_t a = pbase & ~4095ULL; a < fbase && !err; a += 4096)
+		for (uint64_t a = pbase & ~(page - 1); a < fbase && !err; a += page)
 			for (size_t u = 0; u < n && !err; u++) {
 				uint64_t paddr, left;
 				err = mw_vm_translate(&c->k->vm, a + offs[u], &paddr, &left);
 				if (!err)
-					err = mw_pfnset_builder_add(&c->vec[MW_SET_PERCPU], paddr >> 12, 1);
+					err = mw_pfnset_builder_add(&c->vec[MW_SET_PERCPU], paddr >> c->k->vm.page_shift, 1);
 			}
 	}
 	if (!err && first && !first_seen) {

@@ -1021,7 +1021,7 @@ static struct mw_error *kmem_init(struct ctx *c)
 		else
 			mw_warn(c->w, "sockets: max_pfn %" PRIu64 " is absurd (using the dump's last RAM address)",
 				max_pfn);
-		max_pfn = end >> 12;
+		max_pfn = end >> k->vm.page_shift;
 	}
 	c->mem.read = mw_vm_read_cb;
 	c->mem.arg = &k->vm;
@@ -1029,7 +1029,7 @@ static struct mw_error *kmem_init(struct ctx *c)
 	c->mem.vmemmap_base = k->vmemmap_base;
 	c->mem.max_pfn = max_pfn;
 	c->mem.page_struct_size = (uint32_t)page_size;
-	c->mem.page_shift = 12;
+	c->mem.page_shift = k->vm.page_shift;
 	c->ram = mw_reader_info(k->reader)->total_bytes;
 	c->max_chain = mw_walk_cap(c->ram, c->l.skc_size);
 	c->max_netns = mw_walk_cap(c->ram, c->l.net_size);
@@ -1087,7 +1087,7 @@ struct mw_error *mw_sockets_analyze_filtered(struct mw_kernel *k, struct mw_warn
 	c->k = k;
 	c->w = w;
 	c->out = ret;
-	ret->page_size = 4096;
+	ret->page_size = k->vm.page_size;
 	if ((err = sock_layout_resolve(k, w, &c->l)) ||
 	    (err = mw_skb_layout_resolve(k->types, &c->sl)) ||
 	    (err = kmem_init(c)))

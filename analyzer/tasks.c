@@ -220,6 +220,7 @@ struct ctx {
 	const struct layout *l;
 	const struct mw_cpus *cpus;	/* NULL unless percpu */
 	uint64_t ram_bytes;		/* the dump's RAM: no counter is beyond it */
+	uint32_t page_size;		/* the kernel's page */
 };
 
 /* A user virtual address of this mm: its physical address (pgd is the
@@ -321,7 +322,7 @@ static void add_thread_caches(struct ctx *c, struct mw_task_info *ti,
  * is not shown. */
 static void check_rss(struct ctx *c, struct mw_task_info *ti, uint64_t mm)
 {
-	uint64_t ram_pages = c->ram_bytes / 4096;
+	uint64_t ram_pages = c->ram_bytes / c->page_size;
 	for (int i = 0; ram_pages && ram_pages < INT64_MAX && i < MW_RSS_NR; i++) {
 		if (ti->rss[i] <= (int64_t)ram_pages && ti->rss[i] >= -(int64_t)ram_pages)
 			continue;
@@ -555,12 +556,14 @@ struct mw_error *mw_task_list_read(struct mw_kernel *k, struct mw_warnings *w,
 	if (list.truncated)
 		drop_repeats(&list);
 	struct ctx c = { .k = k, .w = w, .l = &l, .cpus = have_cpus ? &cpus : NULL,
-			 .ram_bytes = mw_reader_info(k->reader)->total_bytes };
+			 .ram_bytes = mw_reader_info(k->reader)->total_bytes,
+			 .page_size = k->vm.page_size };
 	for (size_t i = 0; i < list.nr; i++) {
 		if (!list.v[i].addr)
 			continue;	/* seen before: the list looped */
 		struct mw_task_info *ti = &ret->v[ret->nr++];
 		ti->t = list.v[i];
+		ti->page_size = c.page_size;
 		read_info(&c, ti);
 		if (ti->cmdline)
 			ret->cmdlines++;
@@ -589,7 +592,7 @@ uint64_t mw_task_rss_bytes(const struct mw_task_info *t)
 	for (int i = 0; i < MW_RSS_NR; i++)
 		if (i != MW_RSS_SWAP && t->rss[i] > 0)
 			p += t->rss[i];
-	return (uint64_t)p * 4096;
+	return (uint64_t)p * t->page_size;
 }
 
 static int by_rss(const void *a, const void *b)

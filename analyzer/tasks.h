@@ -65,6 +65,7 @@ struct mw_task_info {
 	bool has_pgtables;
 	uint64_t pgtables_bytes;
 	uint64_t total_vm_pages;
+	uint32_t page_size;		/* the kernel's: the counters above are of these */
 	char *cmdline;			/* NULL: not in the dump (or no mm) */
 };
 

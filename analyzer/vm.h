@@ -51,6 +51,7 @@ struct mw_vm {
 	int levels;			/* page-table levels: x86-64 4 or 5, arm64 3 to 5 */
 	unsigned phys_bits;		/* MAX_PHYSMEM_BITS when VMCOREINFO lacks it */
 	uint32_t page_size;		/* the kernel's page (a dump's block can be larger) */
+	unsigned page_shift;		/* log2(page_size): x86-64 12, arm64 12 or 14 */
 	unsigned pmd_order;		/* PMD_SHIFT - PAGE_SHIFT */
 	uint64_t image_link_start;	/* link-time symbols from here on move with KASLR */
 	struct mw_vm_arm64 arm64;

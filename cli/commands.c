@@ -32,13 +32,12 @@ int mw_run_analysis(struct mw_context *ctx, unsigned want, unsigned required,
 		mw_render_fatal(ctx, ctx->kernel_error, no_kernel);
 		return MW_EXIT_FAIL;
 	}
-	if (ctx->kernel->vm.page_size != 4096) {
-		/* (arm64 16 KiB pages: translated, info reads them; the
-		 * analyses count pages of 4 KiB) */
+	if (ctx->kernel->vm.page_size != 4096 && ctx->kernel->vm.page_size != 16384) {
+		/* (the analyses count pages of the kernel's size: checked on
+		 * 4 KiB and 16 KiB kernels only) */
 		struct mw_error e = { .code = MW_ERR_UNSUPPORTED,
-				      .message = "the kernel's pages are not 4 KiB: memwhere "
-						 "translates its addresses (info) but analyses "
-						 "4 KiB-page kernels only so far" };
+				      .message = "the kernel's pages are neither 4 KiB nor 16 KiB: "
+						 "memwhere analyses those two page sizes only so far" };
 		mw_render_fatal(ctx, &e, no_kernel ? no_kernel : "cannot analyse it");
 		return MW_EXIT_FAIL;
 	}

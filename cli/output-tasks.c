@@ -11,7 +11,6 @@
 #include "common/json.h"
 
 enum {
-	PAGE = 4096,
 	TEXT_WIDTH = 100,	/* the text table fits this many columns */
 	COMM_WIDTH = 15,
 };
@@ -24,9 +23,10 @@ static const char *memcg_path(const struct mw_analysis *an, uint64_t memcg)
 	return i >= 0 ? an->tree.memcgs[i].path : NULL;
 }
 
-static uint64_t pages_bytes(int64_t pages)
+/* a row's counters are pages of its kernel's size */
+static uint64_t pages_bytes(const struct mw_task_info *t, int64_t pages)
 {
-	return pages > 0 ? (uint64_t)pages * PAGE : 0;
+	return pages > 0 ? (uint64_t)pages * t->page_size : 0;
 }
 
 /* Rows shown: --top N of them (0 = all). */
@@ -50,9 +50,9 @@ static void json_task(struct mw_json *j, const struct mw_task_info *t,
 	mw_json_key(j, "rss");
 	if (t->has_mm) {
 		mw_json_object_begin(j);
-		mw_json_kv_uint(j, "anon", pages_bytes(t->rss[MW_RSS_ANON]));
-		mw_json_kv_uint(j, "file", pages_bytes(t->rss[MW_RSS_FILE]));
-		mw_json_kv_uint(j, "shmem", pages_bytes(t->rss[MW_RSS_SHMEM]));
+		mw_json_kv_uint(j, "anon", pages_bytes(t, t->rss[MW_RSS_ANON]));
+		mw_json_kv_uint(j, "file", pages_bytes(t, t->rss[MW_RSS_FILE]));
+		mw_json_kv_uint(j, "shmem", pages_bytes(t, t->rss[MW_RSS_SHMEM]));
 		mw_json_object_end(j);
 	} else {
 		mw_json_null(j);
@@ -62,18 +62,18 @@ static void json_task(struct mw_json *j, const struct mw_task_info *t,
 	mw_json_key(j, "rss_unfolded");
 	if (t->has_mm) {
 		mw_json_object_begin(j);
-		mw_json_kv_int(j, "anon", t->rss_delta[MW_RSS_ANON] * PAGE);
-		mw_json_kv_int(j, "file", t->rss_delta[MW_RSS_FILE] * PAGE);
-		mw_json_kv_int(j, "shmem", t->rss_delta[MW_RSS_SHMEM] * PAGE);
-		mw_json_kv_int(j, "swap", t->rss_delta[MW_RSS_SWAP] * PAGE);
+		mw_json_kv_int(j, "anon", t->rss_delta[MW_RSS_ANON] * (int64_t)t->page_size);
+		mw_json_kv_int(j, "file", t->rss_delta[MW_RSS_FILE] * (int64_t)t->page_size);
+		mw_json_kv_int(j, "shmem", t->rss_delta[MW_RSS_SHMEM] * (int64_t)t->page_size);
+		mw_json_kv_int(j, "swap", t->rss_delta[MW_RSS_SWAP] * (int64_t)t->page_size);
 		mw_json_object_end(j);
 	} else {
 		mw_json_null(j);
 	}
-	mw_json_kv_uint_or_null(j, "swap_bytes", t->has_mm, pages_bytes(t->rss[MW_RSS_SWAP]));
+	mw_json_kv_uint_or_null(j, "swap_bytes", t->has_mm, pages_bytes(t, t->rss[MW_RSS_SWAP]));
 	mw_json_kv_uint_or_null(j, "pagetables_bytes", t->has_mm && t->has_pgtables,
 				t->pgtables_bytes);
-	mw_json_kv_uint_or_null(j, "vm_bytes", t->has_mm, t->total_vm_pages * PAGE);
+	mw_json_kv_uint_or_null(j, "vm_bytes", t->has_mm, t->total_vm_pages * t->page_size);
 	mw_json_kv_int_or_null(j, "oom_score_adj", t->has_oom, t->oom_score_adj);
 	mw_json_kv_string_or_null(j, "cmdline", t->cmdline);
 	mw_json_kv_bool(j, "kernel_thread", t->kernel_thread);
@@ -99,7 +99,7 @@ static void totals(const struct mw_task_list *l, struct totals *t)
 		if (!ti->has_mm)
 			continue;
 		for (int c = 0; c < MW_RSS_NR; c++)
-			t->rss[c] += pages_bytes(ti->rss[c]);
+			t->rss[c] += pages_bytes(ti, ti->rss[c]);
 		t->pgtables += ti->pgtables_bytes;
 	}
 }
@@ -209,10 +209,10 @@ static void render_text(struct mw_context *ctx, const struct mw_analysis *an)
 		const struct mw_task_info *t = &l->v[i];
 		fprintf(o, "%7d %c", t->t.pid, t->state);
 		size_col(o, t->has_mm, mw_task_rss_bytes(t), W);
-		size_col(o, t->has_mm, pages_bytes(t->rss[MW_RSS_ANON]), W);
-		size_col(o, t->has_mm, pages_bytes(t->rss[MW_RSS_FILE]), W);
-		size_col(o, t->has_mm, pages_bytes(t->rss[MW_RSS_SHMEM]), W);
-		size_col(o, t->has_mm, pages_bytes(t->rss[MW_RSS_SWAP]), W);
+		size_col(o, t->has_mm, pages_bytes(t, t->rss[MW_RSS_ANON]), W);
+		size_col(o, t->has_mm, pages_bytes(t, t->rss[MW_RSS_FILE]), W);
+		size_col(o, t->has_mm, pages_bytes(t, t->rss[MW_RSS_SHMEM]), W);
+		size_col(o, t->has_mm, pages_bytes(t, t->rss[MW_RSS_SWAP]), W);
 		size_col(o, t->has_mm && t->has_pgtables, t->pgtables_bytes, WP);
 		char comm[MW_TASK_COMM_LEN + 3];
 		snprintf(comm, sizeof(comm), t->kernel_thread ? "[%s]" : "%s", t->t.comm);
