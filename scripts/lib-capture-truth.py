@@ -13,7 +13,7 @@ import re
 import sys
 
 SCHEMA = 1
-PAGE_SIZE = 4096
+PAGE_SIZE = 4096    # the guest's (mwtool pagesize, in mw:pagesize); 4096 before it was written
 TCP_STATES = {1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECV", 4: "FIN_WAIT1", 5: "FIN_WAIT2",
               6: "TIME_WAIT", 7: "CLOSE", 8: "CLOSE_WAIT", 9: "LAST_ACK", 10: "LISTEN",
               11: "CLOSING", 12: "NEW_SYN_RECV"}
@@ -591,6 +591,9 @@ def build_truth(text, phase, meta, console_text):
     first_transient = notes.get("truth_first_transient_pid")
     if not isinstance(first_transient, int):
         first_transient = None
+    global PAGE_SIZE
+    ps = sec.get("mw:pagesize", "").strip()
+    PAGE_SIZE = int(ps) if ps.isdigit() and int(ps) > 0 else 4096
     t = {"memwhere_truth": SCHEMA, "phase": phase, "page_size": PAGE_SIZE}
     t["capture"] = meta
     t["kernel"] = {"release": sec.get("mw:uname", "").strip(),
@@ -720,6 +723,7 @@ def find_role_task(t, role):
 
 def scenario_checks(t, scenario):
     checks = []
+    PAGE_SIZE = t.get("page_size", 4096)   # noqa: N806 (the guest's)
 
     def check(name, ok, detail=""):
         checks.append({"name": name, "ok": bool(ok), "detail": str(detail)})

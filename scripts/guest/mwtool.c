@@ -845,6 +845,16 @@ static int cmd_logwrite(int argc, char **argv) { return logwrite(argc, argv, 1);
 static int cmd_logwrite_exit(int argc, char **argv) { return logwrite(argc, argv, 0); }
 static int cmd_sleep(int argc, char **argv) { (void)argc; (void)argv; sleep_forever(); return 0; }
 
+/* mwtool pagesize: the kernel's page size (the unit of mincore and of the
+ * page counts in /proc) */
+static int cmd_pagesize(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("%ld\n", page_size);
+	return 0;
+}
+
 static const struct cmd cmds[] = {
 	{ "hog", cmd_hog, 0 },
 	{ "oomhog", cmd_oomhog, 0 },
@@ -864,6 +874,7 @@ static const struct cmd cmds[] = {
 	{ "pipe-sink", cmd_pipe_sink, 0 },
 	{ "fragment", cmd_fragment, 0 },
 	{ "sleep", cmd_sleep, 0 },
+	{ "pagesize", cmd_pagesize, 0 },
 	{ "hugehold", cmd_hugehold, 0 },
 	{ "zwrite", cmd_zwrite, 0 },
 };

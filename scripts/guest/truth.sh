@@ -8,7 +8,7 @@
 #   @@MW-TRUTH-END <phase>
 # <key> is the guest path of the file that was read (e.g. /proc/meminfo,
 # /sys/fs/cgroup/x/memory.stat, /proc/123/status) or a "mw:" name for
-# synthetic sections (mw:uname, mw:fds:<pid>, mw:resid, mw:roles, mw:notes).
+# synthetic sections (mw:uname, mw:pagesize, mw:fds:<pid>, mw:resid, mw:roles, mw:notes).
 
 truth_sec() {
 	# truth_sec KEY FILE
@@ -70,6 +70,7 @@ truth_slab_aliases() {
 truth_body() {
 	truth_cmd mw:uname uname -r
 	truth_cmd mw:uname-a uname -a
+	truth_cmd mw:pagesize mwtool pagesize
 	truth_sec /proc/cmdline /proc/cmdline
 	truth_cmd mw:date date -u +%s
 	truth_sec /proc/uptime /proc/uptime
