@@ -16,8 +16,8 @@
  *                 The contiguous bit only hints the TLB: every entry still
  *                 holds its own output address.
  * Not supported yet: the 64 KiB granule (refused with a message). The
- * translation of 16 KiB-page kernels is here; the page scan above it reads
- * 4 KiB-page kernels only and says so.
+ * analyses above take the page size and shift from here (vm.page_size,
+ * vm.page_shift), never from the architecture.
  */
 #include "config.h"
 

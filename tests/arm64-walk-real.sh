@@ -6,7 +6,7 @@
 # PA - PHYS_OFFSET + PAGE_OFFSET; and info's page size, page-table levels
 # and VA bits against the kernel package's config (CONFIG_ARM64_*K_PAGES,
 # CONFIG_PGTABLE_LEVELS, CONFIG_ARM64_VA_BITS). Runs on 4 KiB and 16 KiB
-# page kernels (the page scan above the translation reads 4 KiB ones only).
+# page kernels.
 # Skips without arm64 captures.
 . "$MW_SRCDIR/tests/tap.sh"
 . "$MW_SRCDIR/tests/dumps.sh"

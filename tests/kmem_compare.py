@@ -493,7 +493,7 @@ def node_stat_drift(truth, item):
         if m and cpu is not None:
             key = (node, cpu)
             per_cpu[key] = max(per_cpu.get(key, 0), int(m.group(1)))
-    return sum(per_cpu.values()) * 4096
+    return sum(per_cpu.values()) * truth.get("page_size", 4096)
 
 
 def main():
