@@ -190,7 +190,7 @@ int main(int argc, char **argv)
 	uint64_t page_size = 0;
 	err = mw_types_sizeof(k->types, "page", &page_size);
 	if (!err)
-		err = mw_vm_walk(&k->vm, k->vmemmap_base + (pa_fast >> 12) * page_size,
+		err = mw_vm_walk(&k->vm, k->vmemmap_base + (pa_fast >> k->vm.page_shift) * page_size,
 				 &pa_walk, &left);
 	tap_ok(!err, "vmemmap mapped for the banner's page (struct page is %" PRIu64 " bytes)",
 	       page_size);
