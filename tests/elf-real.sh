@@ -53,10 +53,10 @@ check_dump() {
 	rc=$?
 	[ $rc -le 1 ]; ok $? "$ctag: memwhere info runs (exit $rc)"
 	[ $rc -le 1 ] || diag "$(cat "$tmp/err")"
-	"$PY" - "$tmp/info.json" "$release" "$excl" "${machine:-x86_64}" >"$tmp/check" 2>&1 <<'EOF'
+	"$PY" - "$tmp/info.json" "$release" "$excl" "${machine:-x86_64}" "${pagesize:-4096}" >"$tmp/check" 2>&1 <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
-rel, excl, machine = sys.argv[2], sys.argv[3], sys.argv[4]
+rel, excl, machine, pagesize = sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 bad = []
 if j.get("format") != "elf":
     bad.append("format %r" % j.get("format"))
@@ -72,9 +72,9 @@ if j.get("incomplete"):
     bad.append("incomplete")
 if rel and j["kernel"]["release"] != rel:
     bad.append("release %r, the guest said %r" % (j["kernel"]["release"], rel))
-if j["kernel"]["arch"] != machine or j["kernel"]["page_size"] != 4096:
-    bad.append("arch %r (the guest's uname -m: %r) / page size %r"
-               % (j["kernel"]["arch"], machine, j["kernel"]["page_size"]))
+if j["kernel"]["arch"] != machine or j["kernel"]["page_size"] != pagesize:
+    bad.append("arch %r (the guest's uname -m: %r) / page size %r (the guest's: %d)"
+               % (j["kernel"]["arch"], machine, j["kernel"]["page_size"], pagesize))
 if bad:
     print("; ".join(bad))
 EOF
@@ -103,7 +103,7 @@ EOF
 for d in $dirs; do
 	tag=$(basename "$(dirname "$d")")/$(basename "$d")
 	# truth: the guest's release and /proc/iomem
-	release= machine=
+	release= machine= pagesize=
 	: >"$tmp/iomem"
 	if [ -f "$d/truth.json" ]; then
 		"$PY" - "$d/truth.json" "$tmp/iomem" >"$tmp/release" <<'EOF'
@@ -113,9 +113,11 @@ open(sys.argv[2], "w").write(t.get("raw", {}).get("/proc/iomem", ""))
 print(t.get("kernel", {}).get("release", ""))
 u = t.get("kernel", {}).get("uname", "").split()
 open(sys.argv[2] + ".machine", "w").write(u[-2] if len(u) >= 2 else "")
+open(sys.argv[2] + ".pagesize", "w").write(str(t.get("page_size", 4096)))
 EOF
 		release=$(cat "$tmp/release")
 		machine=$(cat "$tmp/iomem.machine")
+		pagesize=$(cat "$tmp/iomem.pagesize")
 	fi
 	for f in vmcore.elf vmcore-paging.elf; do
 		[ -f "$d$f" ] || continue

@@ -25,13 +25,14 @@ check_corrupt() { # WHAT OFFSET BYTES-HEX
 import json, sys
 clean, bad, pfn = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
 c, b = clean["categories"], bad["categories"]
+ps = clean.get("page_size") or 4096    # one page of the kernel's size
 fails = []
 if not any(("PFN %s " % pfn) in w for w in bad["warnings"]):
     fails.append("no warning names PFN %s: %r" % (pfn, bad["warnings"][:3]))
-if b["unknown"] != c["unknown"] + 4096:
-    fails.append("unknown %d, expected %d" % (b["unknown"], c["unknown"] + 4096))
-if b["anon"] != c["anon"] - 4096:
-    fails.append("anon %d, expected %d" % (b["anon"], c["anon"] - 4096))
+if b["unknown"] != c["unknown"] + ps:
+    fails.append("unknown %d, expected %d" % (b["unknown"], c["unknown"] + ps))
+if b["anon"] != c["anon"] - ps:
+    fails.append("anon %d, expected %d" % (b["anon"], c["anon"] - ps))
 if bad["total_bytes"] != clean["total_bytes"] or sum(b.values()) != bad["total_bytes"]:
     fails.append("total changed or categories do not add up")
 for f in fails:
