@@ -509,6 +509,50 @@ static void pages_json(struct mw_context *ctx, const struct mw_analysis *a)
 	mw_render_json_end(ctx, &j);
 }
 
+
+/* The free blocks by order as three rows under the orders: columns as wide
+ * as the widest figure, in as many blocks of orders as keep every line
+ * within 100 columns (16 KiB pages have 12 orders, a big machine 7-digit
+ * counts) */
+static void text_free_blocks(FILE *o, const struct mw_scan_counts *c,
+			     const struct mw_vmstat *vs, const struct mw_pagescan *ps, unsigned no)
+{
+	enum { LABEL = 20, WIDTH = 100 };
+	uint64_t rows[3][MW_MAX_ORDERS];
+	int w = 2;
+
+	for (unsigned i = 0; i < no; i++) {
+		uint64_t k = 0;
+		for (size_t z = 0; z < vs->nr_zones; z++)
+			k += vs->zones[z].nr_free[i];
+		rows[0][i] = c->free_blocks[i];
+		rows[1][i] = k;
+		rows[2][i] = ps->sets.pcp_pages_by_order[i] >> i;
+		for (int r = 0; r < 3; r++) {
+			int d = snprintf(NULL, 0, "%" PRIu64, rows[r][i]);
+			if (d > w)
+				w = d;
+		}
+	}
+	unsigned per = (unsigned)((WIDTH - LABEL) / (w + 1));
+	if (per == 0)
+		per = 1;
+	static const char *const label[3] = { "  scan", "  kernel nr_free", "  per-CPU lists" };
+	for (unsigned from = 0; from < no; from += per) {
+		unsigned to = from + per < no ? from + per : no;
+		fprintf(o, "\n%-*s", LABEL, from ? "" : "FREE BLOCKS BY ORDER");
+		for (unsigned i = from; i < to; i++)
+			fprintf(o, " %*u", w, i);
+		for (int r = 0; r < 3; r++) {
+			fprintf(o, "\n%-*s", LABEL, label[r]);
+			for (unsigned i = from; i < to; i++)
+				fprintf(o, " %*" PRIu64, w, rows[r][i]);
+		}
+		fprintf(o, "\n");
+	}
+	fprintf(o, "\n");
+}
+
 static void pages_text(struct mw_context *ctx, const struct mw_analysis *a)
 {
 	const struct mw_pagescan *ps = a->ps;
@@ -554,23 +598,7 @@ static void pages_text(struct mw_context *ctx, const struct mw_analysis *a)
 	if (flagged)
 		fprintf(o, "(* the scan and the kernel differ by more than 1%%)\n");
 
-	fprintf(o, "\nFREE BLOCKS BY ORDER");
-	for (unsigned i = 0; i < no; i++)
-		fprintf(o, " %6u", i);
-	fprintf(o, "\n%-20s", "  scan");
-	for (unsigned i = 0; i < no; i++)
-		fprintf(o, " %6" PRIu64, c->free_blocks[i]);
-	fprintf(o, "\n%-20s", "  kernel nr_free");
-	for (unsigned i = 0; i < no; i++) {
-		uint64_t k = 0;
-		for (size_t z = 0; z < vs->nr_zones; z++)
-			k += vs->zones[z].nr_free[i];
-		fprintf(o, " %6" PRIu64, k);
-	}
-	fprintf(o, "\n%-20s", "  per-CPU lists");
-	for (unsigned i = 0; i < no; i++)
-		fprintf(o, " %6" PRIu64, ps->sets.pcp_pages_by_order[i] >> i);
-	fprintf(o, "\n\n");
+	text_free_blocks(o, c, vs, ps, no);
 	fprintf(mw_para_begin(o, &para), "compound pages: %" PRIu64 " heads, %" PRIu64
 		" tails; THP: %" PRIu64 " folios (%" PRIu64 " pages); other large folios: %" PRIu64
 		" (%" PRIu64 " pages)\n", c->compound_heads, c->compound_tails, c->thp_folios, c->thp_pages,
