@@ -78,6 +78,10 @@ const char *mw_bytes(uint64_t b, enum mw_bytes_style style, char *buf)
 	}
 	if (u == 0)
 		snprintf(buf, MW_BYTES_LEN, "%" PRIu64 " B", b);
+	else if (v >= 999.95 && u + 1 < sizeof(unit) / sizeof(unit[0]))
+		/* 1000 to 1023 of a unit: no decimal, as wide as "999.9 KiB"
+		 * at most (tables give sizes 9 columns) */
+		snprintf(buf, MW_BYTES_LEN, "%.0f %s", v, unit[u]);
 	else
 		snprintf(buf, MW_BYTES_LEN, "%.1f %s", v, unit[u]);
 	return buf;

@@ -22,7 +22,8 @@ void mw_str_deinit(struct mw_str *b);
 
 /* How byte sizes are written. */
 enum mw_bytes_style {
-	MW_BYTES_EXACT,		/* "512 B", "1.5 KiB", "23.4 MiB" (binary, one decimal) */
+	MW_BYTES_EXACT,		/* "512 B", "1.5 KiB", "23.4 MiB" (binary, one decimal;
+				 * none from 1000 to 1023 of a unit: "1008 KiB") */
 	MW_BYTES_ROUNDED,	/* "512 KiB", "23.4 MiB", "1.2 GiB" (KiB at least, to GiB) */
 };
 enum { MW_BYTES_LEN = 32 };	/* enough for any uint64_t in either style */

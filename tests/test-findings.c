@@ -17,6 +17,12 @@ static void bytes(void)
 	tap_ok(!strcmp(mw_bytes(1023, MW_BYTES_EXACT, b), "1023 B"), "1023 exact: 1023 B");
 	tap_ok(!strcmp(mw_bytes(1536, MW_BYTES_EXACT, b), "1.5 KiB"), "1536 exact: 1.5 KiB");
 	tap_ok(!strcmp(mw_bytes(3ULL << 40, MW_BYTES_EXACT, b), "3.0 TiB"), "3 TiB exact");
+	tap_ok(!strcmp(mw_bytes(1008 * 1024, MW_BYTES_EXACT, b), "1008 KiB"),
+	       "1008 KiB exact: no decimal, within the 9 columns of \"999.9 KiB\"");
+	tap_ok(!strcmp(mw_bytes(1023 * 1024 + 1000, MW_BYTES_EXACT, b), "1024 KiB"),
+	       "1023.98 KiB exact: 1024 KiB");
+	tap_ok(!strcmp(mw_bytes(999 * 1024 + 900, MW_BYTES_EXACT, b), "999.9 KiB"),
+	       "999.88 KiB exact: one decimal");
 	tap_ok(!strcmp(mw_bytes(UINT64_MAX, MW_BYTES_EXACT, b), "16384.0 PiB"),
 	       "2^64-1 exact: 16384.0 PiB (PiB is the largest unit)");
 	tap_ok(!strcmp(mw_bytes(512 * 1024, MW_BYTES_ROUNDED, b), "512 KiB"),
