@@ -3,7 +3,9 @@
  *   mw-exclude DUMP > ranges.txt
  *   mw-convert --exclude-pfns-file ranges.txt --exclude-zero DUMP OUT
  *
- * Prints inclusive PFN ranges "A-B", one per line, of memory whose contents
+ * Prints inclusive ranges "A-B" of the dump's blocks (mw-convert's pfns:
+ * the reader's page size, which need not be the kernel's), one per line,
+ * of memory whose contents
  * no analysis reads: the kernel's text (_stext.._etext, found through the
  * dump's own kallsyms) and, as makedumpfile -d 31 does, the contents of
  * free, anonymous, page-cache, shmem and hugetlb pages (classified by the
@@ -129,6 +131,20 @@ int main(int argc, char **argv)
 	uint64_t content = 0;
 	for (size_t i = 0; i < c.all.n; i++)
 		content += c.all.v[i].last - c.all.v[i].first + 1;
+	/* the ranges in the dump's blocks, what mw-convert counts in: the
+	 * scan's pfns are of the kernel's page size, which can be larger (a
+	 * 16 KiB-page kernel in an ELF read in 4 KiB blocks) or smaller (QEMU's
+	 * arm64 kdump: 64 KiB blocks of 4 KiB pages; only whole blocks then) */
+	uint64_t kps = k->vm.page_size ? k->vm.page_size : 4096;
+	uint64_t bs = mw_reader_info(r)->page_size;
+	size_t kept = 0;
+	for (size_t i = 0; i < c.all.n; i++) {
+		uint64_t start = c.all.v[i].first * kps, end = (c.all.v[i].last + 1) * kps;
+		uint64_t bf = (start + bs - 1) / bs, be = end / bs;
+		if (be > bf)
+			c.all.v[kept++] = (struct run){ bf, be - 1 };
+	}
+	c.all.n = kept;
 
 	uint64_t stext, etext, pst, pet, left;
 	if ((err = mw_kernel_symbol(k, "_stext", &stext)) ||
@@ -136,8 +152,8 @@ int main(int argc, char **argv)
 	    (err = mw_vm_translate(&k->vm, stext, &pst, &left)) ||
 	    (err = mw_vm_translate(&k->vm, etext, &pet, &left)))
 		return fail(err);
-	/* whole pages inside the text only */
-	uint64_t first = (pst + 4095) / 4096, last = pet / 4096;
+	/* whole blocks inside the text only */
+	uint64_t first = (pst + bs - 1) / bs, last = pet / bs;
 	if (last > first)
 		runs_add(&c.all, first, last - 1);
 	if (c.all.oom)
@@ -151,8 +167,9 @@ int main(int argc, char **argv)
 				b = c.all.v[i].last;
 		printf("%" PRIu64 "-%" PRIu64 "\n", a, b);
 	}
-	fprintf(stderr, "mw-exclude: kernel text %" PRIu64 " pages; free, user, cache and hugetlb contents %" PRIu64 " pages; %zu warnings\n",
-		last > first ? last - first : 0, content, mw_warnings_count(&w));
+	fprintf(stderr, "mw-exclude: kernel text %" PRIu64 " blocks of %" PRIu64 " bytes; free, user, "
+		"cache and hugetlb contents %" PRIu64 " pages of %" PRIu64 "; %zu warnings\n",
+		last > first ? last - first : 0, bs, content, kps, mw_warnings_count(&w));
 	free(c.all.v);
 	mw_pagescan_destroy(ps);
 	mw_kernel_destroy(k);

@@ -14,6 +14,30 @@
 
 #include "tests/tools/convert.h"
 
+/* --zero-unit: whether the aligned unit holding pfn is all zeros (a unit
+ * that does not read whole is not); the last unit's answer is kept, as
+ * its blocks come one after another */
+static bool unit_is_zero(struct mw_conv *cv, uint64_t pfn)
+{
+	uint64_t unit = cv->opt->zero_unit;
+	if (unit <= cv->page_size)
+		return true;
+	uint64_t start = (pfn << cv->page_shift) & ~(unit - 1);
+	if (cv->unit_known && cv->unit_start == start)
+		return cv->unit_zero;
+	cv->unit_known = true;
+	cv->unit_start = start;
+	cv->unit_zero = false;
+	uint8_t *buf = malloc(unit);
+	if (!buf)
+		return false;
+	struct mw_error *err = mw_reader_read_phys(cv->reader, start, buf, unit);
+	cv->unit_zero = !err && mw_page_is_zero(buf, unit);
+	mw_error_destroy(err);
+	free(buf);
+	return cv->unit_zero;
+}
+
 /* One bit per pfn up to this many pfns: a 512 MiB bitmap. */
 #define MAX_PFNS (UINT64_C(1) << 32)
 
@@ -197,11 +221,10 @@ struct mw_error *mw_conv_init(struct mw_conv *cv, struct mw_reader *reader,
 				}
 				have_page = true;
 			}
-			if (opt->exclude_zero) {
-				if (mw_page_is_zero(cv->page, ps)) {
-					cv->stats.zero_pages++;
-					continue;
-				}
+			if (opt->exclude_zero && mw_page_is_zero(cv->page, ps) &&
+			    unit_is_zero(cv, pfn)) {
+				cv->stats.zero_pages++;
+				continue;
 			}
 			cv->dumped[pfn / 64] |= UINT64_C(1) << (pfn % 64);
 			cv->stats.dumped_pages++;

@@ -137,6 +137,10 @@ struct mw_conv_options {
 	int level;		/* compression level; 0: the method's fastest */
 	bool flatten;
 	bool exclude_zero;
+	uint64_t zero_unit;	/* --exclude-zero: a block goes only when the aligned
+				 * unit of this many bytes holding it is all zeros
+				 * (the kernel's page, as makedumpfile's filter sees
+				 * it); 0: the block itself */
 	bool sparse;		/* ELF: zero pages kept, written as file holes */
 	bool fill_excluded;	/* pages the source left out are written as zeros */
 	struct mw_pfn_range *exclude;	/* sorted, merged */
@@ -172,6 +176,8 @@ struct mw_conv {
 	uint64_t *dumped;		/* 2nd bitmap: one bit per pfn */
 	struct mw_conv_stats stats;
 	uint8_t *page;			/* one page buffer */
+	bool unit_known, unit_zero;	/* --zero-unit: the last unit read */
+	uint64_t unit_start;
 };
 
 struct mw_error *mw_conv_init(struct mw_conv *cv, struct mw_reader *reader,

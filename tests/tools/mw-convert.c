@@ -31,6 +31,10 @@ static const char usage[] =
 	"                          be - for standard output)\n"
 	"  --exclude-zero          leave zero pages out (default: kdump pages share\n"
 	"                          one stored zero page; ELF keeps them)\n"
+	"  --zero-unit BYTES       with --exclude-zero: a block goes only when the\n"
+	"                          aligned BYTES holding it are all zeros (the\n"
+	"                          kernel's page size where it is larger than the\n"
+	"                          dump's blocks, as makedumpfile's filter sees it)\n"
 	"  --sparse                ELF: zero pages stay in the PT_LOADs but are not\n"
 	"                          written (holes in the file, read as zeros: a\n"
 	"                          kexec-style /proc/vmcore copy on a sparse disk)\n"
@@ -56,6 +60,7 @@ enum {
 	OPT_LEVEL,
 	OPT_FLATTEN,
 	OPT_EXCLUDE_ZERO,
+	OPT_ZERO_UNIT,
 	OPT_SPARSE,
 	OPT_FILL_EXCLUDED,
 	OPT_EXCLUDE_PFNS,
@@ -204,6 +209,7 @@ static struct mw_error *parse_args(int argc, char **argv,
 		{ "level", required_argument, NULL, OPT_LEVEL },
 		{ "flatten", no_argument, NULL, OPT_FLATTEN },
 		{ "exclude-zero", no_argument, NULL, OPT_EXCLUDE_ZERO },
+		{ "zero-unit", required_argument, NULL, OPT_ZERO_UNIT },
 		{ "sparse", no_argument, NULL, OPT_SPARSE },
 		{ "fill-excluded", no_argument, NULL, OPT_FILL_EXCLUDED },
 		{ "exclude-pfns", required_argument, NULL, OPT_EXCLUDE_PFNS },
@@ -276,6 +282,13 @@ static struct mw_error *parse_args(int argc, char **argv,
 			break;
 		case OPT_EXCLUDE_ZERO:
 			opt->exclude_zero = true;
+			break;
+		case OPT_ZERO_UNIT:
+			err = parse_u64(optarg, "--zero-unit", &opt->zero_unit);
+			if (!err && (opt->zero_unit > (1u << 20) ||
+				     (opt->zero_unit & (opt->zero_unit - 1))))
+				err = mw_error_create(MW_ERR_USAGE, "--zero-unit %s: a power of two "
+						      "up to 1 MiB", optarg);
 			break;
 		case OPT_FILL_EXCLUDED:
 			opt->fill_excluded = true;
