@@ -8,15 +8,15 @@ art="$MW_BUILDDIR/tests/artifacts"
 mkdir -p "$art"
 check() { "$PY" "$MW_SRCDIR/tests/export_check.py" "$@" >"$tmp/chk" 2>&1; tap_lines "$tmp/chk"; }
 
-v1="$MW_SRCDIR/testdata/6.1-cgroup-v1/vmcore.kdump" mixed="$MW_SRCDIR/testdata/6.1-mixed/vmcore.kdump"
-"$MEMWHERE" --json --no-progress --top 0 "$v1" >"$tmp/old.json"; ok_exit 0 $? "report of 6.1-cgroup-v1"
+old="$MW_SRCDIR/testdata/6.1-oom/vmcore.kdump" mixed="$MW_SRCDIR/testdata/6.1-mixed/vmcore.kdump"
+"$MEMWHERE" --json --no-progress --top 0 "$old" >"$tmp/old.json"; ok_exit 0 $? "report of 6.1-oom"
 "$MEMWHERE" --json --no-progress --top 0 "$mixed" >"$tmp/new.json"; ok_exit 0 $? "report of 6.1-mixed"
 
 # two saved reports, and a dump against a saved report: one code path
 "$MEMWHERE" diff --json --no-progress "$tmp/old.json" "$tmp/new.json" >"$tmp/diff.json" 2>"$tmp/err"
 ok_exit 0 $? "diff of two saved reports" "$tmp/err"
 check diff "$tmp/old.json" "$tmp/new.json" "$tmp/diff.json"
-"$MEMWHERE" diff --json --no-progress "$v1" "$mixed" >"$tmp/diff2.json" 2>"$tmp/err"
+"$MEMWHERE" diff --json --no-progress "$old" "$mixed" >"$tmp/diff2.json" 2>"$tmp/err"
 ok_exit 0 $? "diff of two dumps" "$tmp/err"
 "$PY" - "$tmp/diff.json" "$tmp/diff2.json" >"$tmp/chk" <<'PYEOF'
 import json, sys
