@@ -108,8 +108,12 @@ def figures_over(doc, ram):
 
     def walk(x, path):
         if isinstance(x, dict):
+            # a hugetlb size's page_bytes is its page size (1 GiB on arm64,
+            # and on x86-64 with gigantic pages), whatever the RAM
+            huge = "hstate" in x or any("hugetlb" in p or p == "hstates" for p in path)
             for k, v in x.items():
-                walk(v, path + [k])
+                if not (huge and k == "page_bytes"):
+                    walk(v, path + [k])
         elif isinstance(x, list):
             for v in x:
                 walk(v, path + ["[]"])
