@@ -28,13 +28,11 @@ static bool unit_is_zero(struct mw_conv *cv, uint64_t pfn)
 	cv->unit_known = true;
 	cv->unit_start = start;
 	cv->unit_zero = false;
-	uint8_t *buf = malloc(unit);
-	if (!buf)
+	if (!cv->unit_buf && !(cv->unit_buf = malloc(unit)))
 		return false;
-	struct mw_error *err = mw_reader_read_phys(cv->reader, start, buf, unit);
-	cv->unit_zero = !err && mw_page_is_zero(buf, unit);
+	struct mw_error *err = mw_reader_read_phys(cv->reader, start, cv->unit_buf, unit);
+	cv->unit_zero = !err && mw_page_is_zero(cv->unit_buf, unit);
 	mw_error_destroy(err);
-	free(buf);
 	return cv->unit_zero;
 }
 
@@ -235,6 +233,7 @@ struct mw_error *mw_conv_init(struct mw_conv *cv, struct mw_reader *reader,
 
 void mw_conv_deinit(struct mw_conv *cv)
 {
+	free(cv->unit_buf);
 	free(cv->dumped);
 	free(cv->page);
 	cv->dumped = NULL;

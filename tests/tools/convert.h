@@ -178,6 +178,7 @@ struct mw_conv {
 	uint8_t *page;			/* one page buffer */
 	bool unit_known, unit_zero;	/* --zero-unit: the last unit read */
 	uint64_t unit_start;
+	uint8_t *unit_buf;		/* its zero_unit bytes, allocated once */
 };
 
 struct mw_error *mw_conv_init(struct mw_conv *cv, struct mw_reader *reader,
