@@ -49,15 +49,15 @@ for d in "$MW_SRCDIR"/testdata/*/; do
 	[ -f "$src" ] || continue
 	n=$((n + 1))
 	name=$(basename "$d")
+	# the architecture and the direct map, from one info
+	"$MEMWHERE" info --json "$src" >"$tmp/info.json" 2>/dev/null
+	arch=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kernel"].get("arch") or "")' "$tmp/info.json")
 	# Debian's makedumpfile reads the dumps of its own architecture only
-	arch=$("$MEMWHERE" info --json "$src" 2>/dev/null |
-		/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["kernel"].get("arch") or "")')
 	if [ -n "$arch" ] && [ "$arch" != "$(uname -m)" ]; then
 		skip "$name: an $arch dump; makedumpfile here is built for $(uname -m) only"
 		continue
 	fi
-	pob=$("$MEMWHERE" info --json "$src" 2>/dev/null |
-		/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["kernel"]["page_offset_base"] or "")')
+	pob=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kernel"]["page_offset_base"] or "")' "$tmp/info.json")
 	[ -n "$pob" ] && "$conv" --format elf --fill-excluded --direct-map "$pob" "$src" "$tmp/vmcore.elf" 2>/dev/null
 	ok $? "$name: a kexec-style ELF vmcore (direct map at $pob)"
 	makedumpfile -c -d 31 "$tmp/vmcore.elf" "$tmp/whole" >/dev/null 2>&1 &&
