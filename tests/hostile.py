@@ -31,8 +31,10 @@ SLACK = float(os.environ.get("MW_CORRUPT_SLACK", "5"))
 # keys whose numbers are bytes of RAM (a file's size_bytes may exceed it: sparse)
 RAM_KEYS = re.compile(r"bytes$")
 RAM_PARENTS = ("categories", "stat", "stat_flushed")
-# (swap may exceed RAM: an absurd swap figure is not caught here)
-NOT_RAM = ("size_bytes", "swap_bytes")
+# (swap may exceed RAM: an absurd swap figure is not caught here; vm_bytes
+# and total_vm_bytes are address space: arm64's virt machine ioremaps its
+# 256 MiB PCI ECAM window on a 256 MiB guest)
+NOT_RAM = ("size_bytes", "swap_bytes", "vm_bytes", "total_vm_bytes")
 
 
 class Result:
