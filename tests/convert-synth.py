@@ -21,11 +21,13 @@ RELEASE = "6.1.0-mwsynth"
 TS = "1700000000"
 # physical ranges [start, end): one ends inside a page
 RANGES = [(0x0, 0x10000), (0x20000, 0x28800), (0x100000, 0x180000)]
+# pfns [a, b) all zeros: two 16 KiB units of zeros for --zero-unit
+ZERO_RUN = (0x140, 0x148)
 
 
 def page_content(pfn):
     r = random.Random(pfn)
-    if pfn % 5 == 0:
+    if pfn % 5 == 0 or ZERO_RUN[0] <= pfn < ZERO_RUN[1]:
         return bytes(PS)                                # zero page
     if pfn % 7 == 3:
         return bytes(r.getrandbits(8) for _ in range(PS))   # incompressible
@@ -137,6 +139,24 @@ def run_tests(tap, conv, tmp):
         kdump_checks("kdump zlib exclude-zero", out, "zlib",
                      src.expected(exclude_zero=True), exclude_zero=True)
 
+    # zero pages left out only where the aligned 16 KiB holding them is all
+    # zeros (a kernel with 16 KiB pages seen in 4 KiB blocks)
+    unit = 4
+    ram, zero = set(src.ram), src.zero_pfns()
+    zero_unit = lambda p: all(q in ram and q in zero for q in range(p & ~(unit - 1),
+                                                                  (p & ~(unit - 1)) + unit))
+    dumped = [p for p in everything if not zero_unit(p)]
+    kept_zero = sum(p in zero for p in dumped)
+    tap.diag("zero-unit 16384: %d pages left out, %d zero pages kept" % (
+        len(everything) - len(dumped), kept_zero))
+    out = os.path.join(tmp, "zunit.kdump")
+    if convert(tap, conv, srcpath, out, "--compress", "zlib", "--exclude-zero",
+               "--zero-unit", str(unit * PS)):
+        kdump_checks("kdump zlib exclude-zero zero-unit 16384", out, "zlib", dumped,
+                     exclude_zero=True)
+    tap.ok(len(dumped) < len(everything) and kept_zero > 0,
+           "the source has whole zero units and zero pages in units that are not")
+
     # pfn ranges left out, from the command line and from a file
     ex = [(0x3, 0x5), (0x104, 0x104), (0x170, 0x1ff)]
     out = os.path.join(tmp, "exrange.kdump")
@@ -233,7 +253,8 @@ def run_tests(tap, conv, tmp):
                        (["--header-version", "7"], "header version 7"),
                        (["--format", "elf", "--incomplete-after", "3"], "--incomplete-after with ELF"),
                        (["--exclude-pfns", "9-3"], "backwards range"),
-                       (["--exclude-pfns", "x"], "bad pfn")):
+                       (["--exclude-pfns", "x"], "bad pfn"),
+                       (["--exclude-zero", "--zero-unit", "12288"], "zero unit not a power of two")):
         rc, _, err = run([conv] + args + [srcpath, os.path.join(tmp, "x")])
         tap.ok(rc == 2 and err.startswith("mw-convert: "), "usage error exits 2: %s" % desc, err)
     rc, _, err = run([conv, os.path.join(tmp, "missing"), os.path.join(tmp, "x")])
