@@ -642,6 +642,8 @@ static void summarize(struct mw_memcg_tree *t)
 			t->nr_dying++;
 		else
 			t->nr_online++;
+		if (t->have_events && !m->events_known)
+			t->events_unread++;
 		if (m->parent < 0)
 			continue;
 		struct mw_memcg *p = &t->memcgs[m->parent];
@@ -692,6 +694,7 @@ struct mw_error *mw_memcg_walk(const struct mw_memcg_layout *l,
 	ret->kernel_nr_dying = -1;
 	ret->walk_complete = true;
 	ret->stat_read_flushes = l->has_pending;
+	ret->have_events = l->has_events;
 	if (!in->root)
 		return mw_error_create(MW_ERR_NOT_FOUND,
 				       "root_mem_cgroup is NULL: memory cgroups are disabled "

@@ -179,6 +179,10 @@ struct mw_memcg_tree {
 	/* memory.stat takes the per-CPU changes in when read (rstat flush);
 	 * false where it shows the flushed counters alone (stat_flushed) */
 	bool stat_read_flushes;
+	/* this kernel's mem_cgroup has memory.events' oom and oom_kill;
+	 * events_unread: memcgs whose counters could not be read */
+	bool have_events;
+	size_t events_unread;
 	bool have_stocks;		/* stock_pages were read */
 	/* the counters this kernel's memory.stat shows (all where its
 	 * memory_stats[] table could not be read); the others are 0 in

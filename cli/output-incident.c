@@ -125,6 +125,10 @@ static void render_text(struct mw_context *ctx, const struct mw_analysis *a)
 				       (size_t)(MW_TEXT_MAX_WIDTH - n) : 24);
 		fputc('\n', o);
 	}
+	if (!ctx->brief && a->have_tree && a->tree.events_unread)
+		fprintf(o, "\n  memory.events of %zu memory cgroup%s could not be read from the dump"
+			" (not counted above)\n", a->tree.events_unread,
+			a->tree.events_unread == 1 ? "" : "s");
 	/* the one-screen report lists it first among the findings */
 	for (size_t i = 0; !ctx->brief && i < a->findings.nr; i++) {
 		const struct mw_finding *f = &a->findings.v[i];
@@ -209,7 +213,7 @@ static void render_json(struct mw_context *ctx, const struct mw_analysis *a)
 	mw_json_array_end(&j);
 	mw_json_kv_uint(&j, "reports_dropped", in->nr_dropped);
 	mw_json_key(&j, "memcg_events");
-	if (a->have_tree) {
+	if (a->have_tree && a->tree.have_events) {
 		mw_json_array_begin(&j);
 		for (size_t i = 0; i < a->tree.nr; i++) {
 			const struct mw_memcg *m = &a->tree.memcgs[i];
@@ -225,6 +229,8 @@ static void render_json(struct mw_context *ctx, const struct mw_analysis *a)
 	} else {
 		mw_json_null(&j);
 	}
+	mw_json_kv_uint_or_null(&j, "memcg_events_unread", a->have_tree && a->tree.have_events,
+				a->have_tree ? a->tree.events_unread : 0);
 	mw_render_json_end(ctx, &j);
 }
 
