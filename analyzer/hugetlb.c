@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analyzer/kread.h"
+#include "common/grow.h"
 #include "analyzer/layout.h"
 #include "analyzer/paths.h"
 #include "analyzer/pools.h"
@@ -432,15 +433,12 @@ struct mw_error *mw_hugetlb_procs_read(struct mw_kernel *k, struct mw_warnings *
 		if (!mw_kread_ok(k, tasks.v[i].addr + mm.offset, &m, 8) || !mw_kptr_ok(m, 8) ||
 		    !mw_kread_ok(k, m + usage.offset, &pages, 8) || !pages || pages > ram_pages)
 			continue;
-		if (ret->nr_procs == cap) {
-			cap = cap ? cap * 2 : 8;
-			struct mw_hugetlb_proc *v = realloc(ret->procs, cap * sizeof(*v));
-			if (!v) {
-				mw_tasks_deinit(&tasks);
-				return &mw_error_nomem;
-			}
-			ret->procs = v;
+		struct mw_hugetlb_proc *v = mw_grow(ret->procs, &cap, ret->nr_procs, sizeof(*v), 8);
+		if (!v) {
+			mw_tasks_deinit(&tasks);
+			return &mw_error_nomem;
 		}
+		ret->procs = v;
 		struct mw_hugetlb_proc *p = &ret->procs[ret->nr_procs++];
 		memset(p, 0, sizeof(*p));
 		p->pid = tasks.v[i].pid;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analyzer/kread.h"
+#include "common/grow.h"
 #include "analyzer/modules.h"
 #include "analyzer/walk.h"
 
@@ -193,20 +194,15 @@ struct mw_error *mw_modules_read(struct mw_kernel *k, struct mw_warnings *w,
 		if (st == MW_LIST_END)
 			break;
 		if (st != MW_LIST_NODE) {
-			err = mw_error_at(st == MW_LIST_LIMIT ? MW_ERR_LIMIT : MW_ERR_BAD_DATA, next,
-					  "modules list %s after %" PRIu64 " modules",
-					  mw_list_step_text(st), lw.nodes);
+			err = mw_list_walk_error(&lw, st, next, "modules", "modules");
 			break;
 		}
-		if (ret->nr == cap) {
-			cap = cap ? cap * 2 : 64;
-			struct mw_module *v = realloc(ret->v, cap * sizeof(*v));
-			if (!v) {
-				mw_modules_deinit(ret);
-				return &mw_error_nomem;
-			}
-			ret->v = v;
+		struct mw_module *v = mw_grow(ret->v, &cap, ret->nr, sizeof(*v), 64);
+		if (!v) {
+			mw_modules_deinit(ret);
+			return &mw_error_nomem;
 		}
+		ret->v = v;
 		struct mw_module *m = &ret->v[ret->nr];
 		if ((err = read_module(k, &L, next - L.list.offset, m)))
 			break;

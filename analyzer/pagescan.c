@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "analyzer/kread.h"
+#include "common/grow.h"
 #include "analyzer/filter-loss.h"
 #include "analyzer/pagescan.h"
 
@@ -1176,13 +1177,10 @@ static struct mw_error *sections_collect(struct mw_kernel *k, struct mw_warnings
 			if (n >= MAX_SECTIONS)
 				return mw_error_create(MW_ERR_LIMIT, "more than %d memory sections",
 						       MAX_SECTIONS);
-			if (n == cap) {
-				cap = cap ? cap * 2 : 64;
-				struct section *s = realloc(*secs, cap * sizeof(*s));
-				if (!s)
-					return &mw_error_nomem;
-				*secs = s;
-			}
+			struct section *s = mw_grow(*secs, &cap, n, sizeof(*s), 64);
+			if (!s)
+				return &mw_error_nomem;
+			*secs = s;
 			(*secs)[n].start_pfn = sec * g->section_pages;
 			(*secs)[n].nr_pages = g->section_pages;
 			*nr = ++n;

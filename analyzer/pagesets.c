@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analyzer/kread.h"
+#include "common/grow.h"
 #include "analyzer/pagesets.h"
 #include "analyzer/walk.h"
 
@@ -245,9 +246,7 @@ static uint64_t ram_bytes(const struct ctx *c)
 static struct mw_error *list_stop(const struct mw_list_walk *lw, enum mw_list_step st,
 				  const char *list, uint64_t next)
 {
-	return mw_error_at(st == MW_LIST_LIMIT ? MW_ERR_LIMIT : MW_ERR_BAD_DATA, next,
-			   "%s list at 0x%" PRIx64 " %s after %" PRIu64 " entries",
-			   list, lw->head, mw_list_step_text(st), lw->nodes);
+	return mw_list_walk_error(lw, st, next, list, "entries");
 }
 
 static struct mw_error *walk_vmap_list(struct ctx *c, const struct vm_layout *L,
@@ -639,13 +638,10 @@ static struct mw_error *walk_caches(struct ctx *c)
 		uint64_t cache = next - list.offset, f = 0;
 		if ((err = mw_kread_uint(c->k, cache + flags.offset, flags.size, &f)))
 			break;
-		if (c->s->nr_caches == cap) {
-			cap = cap ? cap * 2 : 256;
-			struct mw_slab_cache *v = realloc(c->s->caches, cap * sizeof(*v));
-			if (!v)
-				return &mw_error_nomem;
-			c->s->caches = v;
-		}
+		struct mw_slab_cache *v = mw_grow(c->s->caches, &cap, c->s->nr_caches, sizeof(*v), 256);
+		if (!v)
+			return &mw_error_nomem;
+		c->s->caches = v;
 		c->s->caches[c->s->nr_caches].addr = cache;
 		c->s->caches[c->s->nr_caches].reclaimable = (f & reclaim) != 0;
 		c->s->nr_caches++;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analyzer/kread.h"
+#include "common/grow.h"
 #include "analyzer/percpu.h"
 #include "analyzer/walk.h"
 
@@ -74,9 +75,7 @@ struct mw_error *mw_percpu_read(struct mw_kernel *k, struct mw_warnings *w,
 			if (st == MW_LIST_END)
 				break;
 			if (st != MW_LIST_NODE) {
-				err = mw_error_at(st == MW_LIST_LIMIT ? MW_ERR_LIMIT : MW_ERR_BAD_DATA,
-						  next, "percpu chunk list %" PRIu32 " %s after %"
-						  PRIu64 " chunks", s, mw_list_step_text(st), lw.nodes);
+				err = mw_list_walk_error(&lw, st, next, "percpu chunk", "chunks");
 				break;
 			}
 			uint64_t chunk = next - list.offset, np = 0, pop = 0, fb = 0, b = 0;
@@ -91,15 +90,12 @@ struct mw_error *mw_percpu_read(struct mw_kernel *k, struct mw_warnings *w,
 					PRIu64 " pages; not counted", chunk, pop, np);
 				ret->incomplete = true;
 			} else {
-				if (ret->nr == cap) {
-					cap = cap ? cap * 2 : 16;
-					struct mw_percpu_chunk *v = realloc(ret->chunks, cap * sizeof(*v));
-					if (!v) {
-						mw_percpu_deinit(ret);
-						return &mw_error_nomem;
-					}
-					ret->chunks = v;
+				struct mw_percpu_chunk *v = mw_grow(ret->chunks, &cap, ret->nr, sizeof(*v), 16);
+				if (!v) {
+					mw_percpu_deinit(ret);
+					return &mw_error_nomem;
 				}
+				ret->chunks = v;
 				struct mw_percpu_chunk *c = &ret->chunks[ret->nr++];
 				c->addr = chunk;
 				c->base = b;

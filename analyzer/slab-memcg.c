@@ -8,6 +8,7 @@
 #include "analyzer/slab-memcg.h"
 #include "analyzer/kread.h"
 #include "common/addr-map.h"
+#include "common/grow.h"
 
 struct cache_counts {
 	uint64_t cache;			/* struct kmem_cache * */
@@ -191,15 +192,12 @@ struct mw_error *mw_slab_memcg_split(struct mw_kernel *k, const struct mw_slab_o
 			}
 			if (!mw_memcg_in_subtree(tree, mi - 1, top))
 				continue;
-			if (nr == cap) {
-				cap = cap ? cap * 2 : 256;
-				struct row *v = realloc(rows, cap * sizeof(*v));
-				if (!v) {
-					err = &mw_error_nomem;
-					goto out;
-				}
-				rows = v;
+			struct row *v = mw_grow(rows, &cap, nr, sizeof(*v), 256);
+			if (!v) {
+				err = &mw_error_nomem;
+				goto out;
 			}
+			rows = v;
 			rows[nr++] = (struct row){ .cache = c->cache, .memcg = mi - 1,
 						   .objects = c->count[j] };
 		}

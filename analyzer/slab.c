@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analyzer/cpus.h"
+#include "common/grow.h"
 #include "analyzer/kread.h"
 #include "analyzer/slab.h"
 #include "analyzer/walk.h"
@@ -204,9 +205,7 @@ static struct mw_error *count_partial(struct ctx *c, struct mw_slab_cache_info *
 		if (st == MW_LIST_END)
 			break;
 		if (st != MW_LIST_NODE) {
-			err = mw_error_at(st == MW_LIST_LIMIT ? MW_ERR_LIMIT : MW_ERR_BAD_DATA, next,
-					  "partial list at 0x%" PRIx64 " %s after %" PRIu64 " slabs",
-					  head, mw_list_step_text(st), lw.nodes);
+			err = mw_list_walk_error(&lw, st, next, "partial", "slabs");
 			break;
 		}
 		uint64_t slab = next - L->slab_list;
@@ -414,20 +413,15 @@ struct mw_error *mw_slab_analyze(struct mw_kernel *k, struct mw_warnings *w,
 		if (st == MW_LIST_END)
 			break;
 		if (st != MW_LIST_NODE) {
-			err = mw_error_at(st == MW_LIST_LIMIT ? MW_ERR_LIMIT : MW_ERR_BAD_DATA, next,
-					  "slab_caches list %s after %" PRIu64 " caches",
-					  mw_list_step_text(st), lw.nodes);
+			err = mw_list_walk_error(&lw, st, next, "slab_caches", "caches");
 			break;
 		}
-		if (ret->nr == cap) {
-			cap = cap ? cap * 2 : 256;
-			struct mw_slab_cache_info *v = realloc(ret->caches, cap * sizeof(*v));
-			if (!v) {
-				mw_slab_deinit(ret);
-				return &mw_error_nomem;
-			}
-			ret->caches = v;
+		struct mw_slab_cache_info *v = mw_grow(ret->caches, &cap, ret->nr, sizeof(*v), 256);
+		if (!v) {
+			mw_slab_deinit(ret);
+			return &mw_error_nomem;
 		}
+		ret->caches = v;
 		struct mw_slab_cache_info *ci = &ret->caches[ret->nr];
 		if ((err = read_cache(&c, next - L.list.offset, ci)))
 			break;

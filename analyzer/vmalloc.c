@@ -175,9 +175,7 @@ static struct mw_error *walk_list(struct ctx *c, uint64_t head)
 		if (st == MW_LIST_END)
 			break;
 		if (st != MW_LIST_NODE)
-			return mw_error_at(st == MW_LIST_LIMIT ? MW_ERR_LIMIT : MW_ERR_BAD_DATA, next,
-					   "vmap_area list at 0x%" PRIx64 " %s after %" PRIu64 " areas",
-					   head, mw_list_step_text(st), lw.nodes);
+			return mw_list_walk_error(&lw, st, next, "vmap_area", "areas");
 		if ((err = add_area(c, next - L->va_list.offset, &prev_end)))
 			break;
 		err = mw_kread_u64(c->k, next, &next);

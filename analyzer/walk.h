@@ -14,9 +14,12 @@
 #ifndef MW_WALK_H
 #define MW_WALK_H
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "common/error.h"
 
 #include "common/error.h"
 #include "common/read.h"
@@ -176,6 +179,17 @@ static inline const char *mw_list_step_text(enum mw_list_step s)
 	case MW_LIST_BAD_POINTER: return "has a pointer that is not a kernel address";
 	default: return "ends";
 	}
+}
+
+/* The error that ends a walk on anything but a node or the head:
+ * "LIST list at 0xHEAD loops after N ITEMS" (MW_ERR_LIMIT for too long). */
+static inline struct mw_error *mw_list_walk_error(const struct mw_list_walk *w,
+						  enum mw_list_step st, uint64_t next,
+						  const char *list, const char *items)
+{
+	return mw_error_at(st == MW_LIST_LIMIT ? MW_ERR_LIMIT : MW_ERR_BAD_DATA, next,
+			   "%s list at 0x%" PRIx64 " %s after %" PRIu64 " %s", list, w->head,
+			   mw_list_step_text(st), w->nodes, items);
 }
 
 #endif

@@ -3,6 +3,7 @@ libmw_a_SOURCES += \
 	common/error.c common/error.h \
 	common/file.c common/file.h \
 	common/format.c common/format.h \
+	common/grow.h \
 	common/json.c common/json.h \
 	common/jsonparse.c common/jsonparse.h \
 	common/le.h \
