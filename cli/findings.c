@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/analysis.h"
 #include "analyzer/bpf.h"
 #include "analyzer/files.h"
 #include "analyzer/incident.h"
@@ -990,6 +991,20 @@ void mw_json_finding_fields(struct mw_json *j, const struct mw_finding *f)
 	json_data(j, f);
 	if (ok)
 		mw_finding_words_deinit(&w);
+}
+
+void mw_json_findings_of(struct mw_json *j, const struct mw_findings *list, unsigned result)
+{
+	mw_json_key(j, "findings");
+	mw_json_array_begin(j);
+	size_t it = 0;
+	const struct mw_finding *f;
+	while (list && (f = mw_findings_next(list, result, &it))) {
+		mw_json_object_begin(j);
+		mw_json_finding_fields(j, f);
+		mw_json_object_end(j);
+	}
+	mw_json_array_end(j);
 }
 
 void mw_json_findings(struct mw_json *j, const struct mw_findings *list)

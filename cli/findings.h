@@ -31,6 +31,9 @@ struct mw_sockets_holder;
 void mw_json_holder_fields(struct mw_json *j, const struct mw_sockets_holder *h);
 /* "findings": [...] of every finding in list. */
 void mw_json_findings(struct mw_json *j, const struct mw_findings *list);
+/* "findings": [...] of list's findings from result (a bit of enum
+ * mw_result); none when list is NULL. */
+void mw_json_findings_of(struct mw_json *j, const struct mw_findings *list, unsigned result);
 
 /* How a command lists findings in text (each as it always has). */
 enum mw_finding_style {

@@ -153,16 +153,7 @@ static void render_json(struct mw_context *ctx, const struct mw_analysis *an)
 		mw_json_object_end(&j);
 	}
 	mw_json_array_end(&j);
-	mw_json_key(&j, "findings");
-	mw_json_array_begin(&j);
-	size_t it = 0;
-	const struct mw_finding *f;
-	while ((f = mw_findings_next(&an->findings, MW_RESULT_BPF, &it))) {
-		mw_json_object_begin(&j);
-		mw_json_finding_fields(&j, f);
-		mw_json_object_end(&j);
-	}
-	mw_json_array_end(&j);
+	mw_json_findings_of(&j, &an->findings, MW_RESULT_BPF);
 	mw_render_json_end(ctx, &j);
 }
 

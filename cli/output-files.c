@@ -249,16 +249,7 @@ static void render_json(struct mw_context *ctx, const struct mw_analysis *an)
 	}
 	mw_json_array_end(&j);
 	/* report lists every analysis' findings together at its end */
-	mw_json_key(&j, "findings");
-	mw_json_array_begin(&j);
-	const struct mw_finding *fi;
-	size_t it = 0;
-	while (!ctx->in_report && (fi = mw_findings_next(&an->findings, MW_RESULT_FILES, &it))) {
-		mw_json_object_begin(&j);
-		mw_json_finding_fields(&j, fi);
-		mw_json_object_end(&j);
-	}
-	mw_json_array_end(&j);
+	mw_json_findings_of(&j, ctx->in_report ? NULL : &an->findings, MW_RESULT_FILES);
 	mw_render_json_end(ctx, &j);
 }
 

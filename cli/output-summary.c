@@ -220,16 +220,7 @@ static void summary_json(struct mw_context *ctx, const struct mw_analysis *a)
 	json_unaccounted(&j, &a->unaccounted);
 	if (a->reserved)
 		mw_reserved_json(&j, a->reserved);
-	mw_json_key(&j, "findings");
-	mw_json_array_begin(&j);
-	const struct mw_finding *f;
-	size_t it = 0;
-	while ((f = mw_findings_next(&a->findings, MW_RESULT_SUMMARY, &it))) {
-		mw_json_object_begin(&j);
-		mw_json_finding_fields(&j, f);
-		mw_json_object_end(&j);
-	}
-	mw_json_array_end(&j);
+	mw_json_findings_of(&j, &a->findings, MW_RESULT_SUMMARY);
 	json_scan(&j, ps, ctx->opt.no_timing);
 	mw_render_json_end(ctx, &j);
 }
