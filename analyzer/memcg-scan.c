@@ -52,6 +52,7 @@ struct mw_memcg_scan {
 	struct mw_memcg_charges *charges;	/* merged */
 	struct mw_slab_objcgs *by_cache;	/* merged, NULL: not asked */
 	uint64_t slabs, objects, vectors_unreadable, vectors_excluded;
+	uint64_t bad_size;		/* slabs that their cache's object size overfills */
 	struct mw_error *err;		/* first failure of a merge */
 };
 
@@ -63,7 +64,7 @@ struct tstate {
 	uint32_t cache_val[CACHE_SLOTS];
 	uint8_t *buf;
 	size_t buf_len;
-	uint64_t slabs, objects, unreadable, excluded;
+	uint64_t slabs, objects, unreadable, excluded, bad_size;
 	struct mw_error *err;
 };
 
@@ -219,6 +220,12 @@ static void on_page(void *arg, const struct mw_page_event *ev)
 	uint32_t size = object_size(t, ev->slab_cache);
 	if (!size)
 		return;
+	/* the slab holds its objects: a bigger figure is a corrupt cache or
+	 * slab, whose charges would be made up */
+	if (objects * size > ev->nr_pages * s->k->vm.page_size) {
+		t->bad_size++;
+		return;
+	}
 	uint64_t stride = s->stride;
 	if (s->in_object.bits && slab_bit_get(s, ev->page, s->in_object))
 		stride = size;	/* one entry in each object's padding */
@@ -279,6 +286,7 @@ static struct mw_error *thread_done(void *arg, unsigned thread, void *tstate)
 	s->objects += t->objects;
 	s->vectors_unreadable += t->unreadable;
 	s->vectors_excluded += t->excluded;
+	s->bad_size += t->bad_size;
 	mw_memcg_charges_destroy(t->charges);
 	mw_slab_objcgs_destroy(t->by_cache);
 	free(t->buf);
@@ -342,6 +350,10 @@ struct mw_error *mw_memcg_scan_apply(struct mw_memcg_scan *s,
 	if (s->vectors_unreadable)
 		mw_warn(w, "memcg charges: %" PRIu64 " slabs' object vectors unreadable",
 			s->vectors_unreadable);
+	if (s->bad_size)
+		mw_warn(w, "memcg charges: %" PRIu64 " slabs hold fewer bytes than their objects "
+			"times their cache's object size (kmem_cache.size): a corrupt cache or slab;"
+			" their objects are not counted", s->bad_size);
 	t->slab_vectors_not_in_dump = s->vectors_excluded;
 	return mw_memcg_apply_charges(s->k, s->charges, w, t);
 }
