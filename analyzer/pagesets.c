@@ -208,8 +208,10 @@ static struct mw_error *add_vm_pages(struct ctx *c, const struct vm_layout *L,
 				     uint64_t *added)
 {
 	struct mw_error *err;
-	uint64_t pages = 0, nr = 0, size = 0;
+	uint64_t pages = 0, nr = 0, size = 0, bad = 0;
 	*added = 0;
+	if (!mw_kptr_ok(vm, 8))
+		return mw_error_at(MW_ERR_BAD_DATA, vm, "vm_struct pointer is not a kernel address");
 	if ((err = mw_kread_u64(c->k, vm + L->vm_pages.offset, &pages)) ||
 	    (err = mw_kread_uint(c->k, vm + L->vm_nr_pages.offset, L->vm_nr_pages.size, &nr)) ||
 	    (err = mw_kread_u64(c->k, vm + L->vm_size.offset, &size)))
@@ -219,6 +221,9 @@ static struct mw_error *add_vm_pages(struct ctx *c, const struct vm_layout *L,
 	if (nr > size / c->k->vm.page_size || nr > MAX_VMALLOC_PAGES)
 		return mw_error_at(MW_ERR_BAD_DATA, vm,
 				   "vm_struct has %" PRIu64 " pages for %" PRIu64 " bytes", nr, size);
+	if (!mw_kptr_ok(pages, 8))
+		return mw_error_at(MW_ERR_BAD_DATA, vm, "vm_struct.pages 0x%" PRIx64
+				   " is not a kernel address", pages);
 	uint64_t buf[512];
 	for (uint64_t i = 0; i < nr; i += 512) {
 		uint64_t n = nr - i < 512 ? nr - i : 512;
@@ -226,13 +231,20 @@ static struct mw_error *add_vm_pages(struct ctx *c, const struct vm_layout *L,
 			return err;
 		for (uint64_t j = 0; j < n; j++) {
 			uint64_t pfn;
-			if (!buf[j] || !page_pfn(c, buf[j], &pfn))
+			if (!buf[j])
 				continue;
+			if (!page_pfn(c, buf[j], &pfn)) {
+				bad++;
+				continue;
+			}
 			if ((err = mw_pfnset_builder_add(&c->vec[kind], pfn, 1)))
 				return err;
 			(*added)++;
 		}
 	}
+	if (bad)
+		return mw_error_at(MW_ERR_BAD_DATA, vm, "%" PRIu64 " of the vm_struct's %" PRIu64
+				   " page pointers are not struct pages (not counted)", bad, nr);
 	return NULL;
 }
 
@@ -271,8 +283,7 @@ static struct mw_error *walk_vmap_list(struct ctx *c, const struct vm_layout *L,
 			struct mw_error *e = add_vm_pages(c, L, vm, MW_SET_VMALLOC, &added);
 			if (e)
 				mw_warn_error(c->w, e, "vmalloc area");
-			else
-				c->s->vmalloc_alloc_pages += added;
+			c->s->vmalloc_alloc_pages += added;
 		}
 		err = mw_kread_u64(c->k, next, &next);
 	}

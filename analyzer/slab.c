@@ -244,14 +244,15 @@ static struct mw_error *read_cache(struct ctx *c, uint64_t cache,
 		mw_error_destroy(ne);
 		nptr = 0;
 	}
-	if (nptr) {
-		struct mw_error *e = mw_kread_string(c->k, nptr, ci->name, sizeof(ci->name));
-		if (e) {
-			snprintf(ci->name, sizeof(ci->name), "(cache 0x%" PRIx64 ")", cache);
-			mw_error_destroy(e);
-		}
-	} else {
+	struct mw_error *se = NULL;
+	if (nptr && !(se = mw_kread_string(c->k, nptr, ci->name, sizeof(ci->name))))
+		;
+	else {
+		/* every cache has a name: the kernel sets it before listing it */
 		snprintf(ci->name, sizeof(ci->name), "(cache 0x%" PRIx64 ")", cache);
+		mw_warn(c->w, "slab cache at 0x%" PRIx64 ": its name (kmem_cache.name 0x%" PRIx64
+			") cannot be read; named by its address", cache, nptr);
+		mw_error_destroy(se);
 	}
 	if ((err = mw_kread_uint(c->k, cache + L->flags.offset, L->flags.size, &flags)) ||
 	    (err = mw_kread_uint(c->k, cache + L->size.offset, L->size.size, &ci->size)) ||
@@ -275,6 +276,17 @@ static struct mw_error *read_cache(struct ctx *c, uint64_t cache,
 		order = 0;
 	}
 	ci->pages_per_slab = 1u << order;
+	/* SLUB lays objects of size bytes (object_size and metadata) in its
+	 * slabs: more than fit is a corrupt cache */
+	if (!ci->size || ci->object_size > ci->size ||
+	    (uint64_t)ci->size * ci->objects_per_slab >
+		    (uint64_t)ci->pages_per_slab * c->page_size) {
+		mw_warn(c->w, "slab cache %s: object size %" PRIu64 " (kmem_cache.size %" PRIu64
+			") and %" PRIu32 " objects do not fit its slab of %" PRIu32 " pages",
+			ci->name, ci->object_size, ci->size, ci->objects_per_slab,
+			ci->pages_per_slab);
+		ci->incomplete = true;
+	}
 	uint32_t max_objects = (uint32_t)((max ? max : oo) & OO_MASK);
 
 	uint32_t nr = c->nr_nodes;
