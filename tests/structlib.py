@@ -100,6 +100,9 @@ class Target:
         self.counters = []	# (name, vaddr, width)
         self.names = []	# (name, vaddr of the bytes, length)
         self.nullable = set()	# pointers the kernel itself may leave NULL
+        # pointers to bytes (a name): any address is valid, misaligned
+        # is not a corruption
+        self.byte_ptrs = set()
         self.also = []	# other commands whose answer depends on it
 
     def __repr__(self):
@@ -180,6 +183,7 @@ def slab_caches(k):
                 t.counters.append((m, obj + k.off(m), w))
         nameptr = k.r64(obj + no)
         t.ptrs.append(("kmem_cache.name", obj + no, nameptr))
+        t.byte_ptrs.add("kmem_cache.name")
         if nameptr and len(name) >= 3:
             t.names.append(("kmem_cache.name", nameptr, len(name)))
         for m in ("kmem_cache.cpu_slab", "kmem_cache.node"):
@@ -456,6 +460,8 @@ def classes(t, others, counters=True):
     for name, where, value in t.ptrs:
         for cls, v in (("NULL", None if name in t.nullable else 0), ("unmapped", UNMAPPED), ("user-space", USER_PTR),
                        ("misaligned", (value or UNMAPPED) + 3)):
+            if cls == "misaligned" and name in t.byte_ptrs:
+                continue
             if v is not None:
                 out.append((cls, name, [(where, q(v))]))
     if counters:
