@@ -97,6 +97,18 @@ static uint64_t node_scanned(const struct mw_pagescan *ps, int node, enum mw_pag
 	return n;
 }
 
+/* scanned anon pages of node's zones that are mapped (NR_ANON_MAPPED's) */
+static uint64_t node_scanned_mapped_anon(const struct mw_pagescan *ps, int node)
+{
+	uint64_t n = 0;
+	for (size_t z = 0; z < ps->vmstat.nr_zones; z++) {
+		const struct mw_scan_counts *c = &ps->zone_counts[z];
+		if (ps->vmstat.zones[z].node == node && c->pages[MW_PAGE_ANON] > c->anon_unmapped_pages)
+			n += c->pages[MW_PAGE_ANON] - c->anon_unmapped_pages;
+	}
+	return n;
+}
+
 static uint64_t kernel_lost(const struct mw_pagescan *ps)
 {
 	uint64_t lost = 0;
@@ -135,9 +147,12 @@ void mw_filter_vmemmap_infer(struct mw_pagescan *ps, const struct mw_dump_info *
 					       node_scanned(ps, node->id, MW_PAGE_FILE));
 			def[1] = clamp_deficit(shmem, node_scanned(ps, node->id, MW_PAGE_SHMEM));
 		}
+		/* NR_ANON_MAPPED counts mapped anon pages only: the unmapped
+		 * ones the scan saw (swap cache, being freed) are not in it,
+		 * and those the filter took stay not_in_dump */
 		if (level & DUMP_LEVEL_USER)
 			def[2] = clamp_deficit(node_stat(vs, node, "NR_ANON_MAPPED"),
-					       node_scanned(ps, node->id, MW_PAGE_ANON));
+					       node_scanned_mapped_anon(ps, node->id));
 		share(ps, node->id, cat, def, 3);
 	}
 	/* kernel pages a makedumpfile that does not know the kernel took for
@@ -259,7 +274,7 @@ bool mw_filter_vmemmap_warn(const struct mw_pagescan *ps, const struct mw_dump_i
 		char list[256];
 		inferred_list(ps, list, sizeof(list));
 		snprintf(counted, sizeof(counted), "; the kernel's own counters (free pages per zone, "
-			 "file, shmem and anon per node) account for %" PRIu64 " of them (%" PRIu64
+			 "file, shmem and mapped anon per node) account for %" PRIu64 " of them (%" PRIu64
 			 " MiB: %s), counted in those categories, but the views that follow pages one "
 			 "by one lack them: files (page cache by file), the memcg scan's pages per cgroup "
 			 "(the cgroups' own counters have them) and pages' "

@@ -686,8 +686,10 @@ static void account_head(struct thread *t, uint64_t pfn, const uint8_t *p,
 	if (r->swapcache && (r->cat == MW_PAGE_ANON || r->cat == MW_PAGE_SHMEM ||
 			     r->cat == MW_PAGE_FILE))
 		t->c.swapcache_pages += nr;
-	if (r->cat == MW_PAGE_ANON && r->unmapped)
+	if (r->cat == MW_PAGE_ANON && r->unmapped) {
 		t->c.anon_unmapped_pages++;
+		z->anon_unmapped_pages++;
+	}
 	switch (r->cat) {
 	case MW_PAGE_ANON:
 	case MW_PAGE_FILE:
