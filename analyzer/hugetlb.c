@@ -7,12 +7,12 @@
 #include <string.h>
 
 #include "analyzer/kread.h"
-#include "common/grow.h"
 #include "analyzer/layout.h"
 #include "analyzer/paths.h"
 #include "analyzer/pools.h"
 #include "analyzer/task.h"
 #include "analyzer/walk.h"
+#include "common/grow.h"
 
 /* ---- hstates ---- */
 

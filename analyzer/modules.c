@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "analyzer/kread.h"
-#include "common/grow.h"
 #include "analyzer/modules.h"
 #include "analyzer/walk.h"
+#include "common/grow.h"
 
 enum {
 	ELF64_SYM_SIZE = 24,		/* st_name u32, info, other, shndx u16, value, size */

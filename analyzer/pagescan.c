@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "analyzer/kread.h"
-#include "common/grow.h"
 #include "analyzer/filter-loss.h"
 #include "analyzer/pagescan.h"
+#include "common/grow.h"
 
 enum {
 	DEFAULT_BAD_WARNINGS = 20,

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "analyzer/kread.h"
-#include "common/grow.h"
 #include "analyzer/pagesets.h"
 #include "analyzer/walk.h"
+#include "common/grow.h"
 
 enum {
 	PAGE_ALLOC_COSTLY_ORDER = 3,	/* pcp lists: orders 0..3 per migratetype, then THP */

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "analyzer/kread.h"
-#include "common/grow.h"
 #include "analyzer/percpu.h"
 #include "analyzer/walk.h"
+#include "common/grow.h"
 
 enum {
 	MAX_SLOTS = 1024,

@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "analyzer/cpus.h"
-#include "common/grow.h"
 #include "analyzer/kread.h"
 #include "analyzer/slab.h"
 #include "analyzer/walk.h"
+#include "common/grow.h"
 
 enum {
 	SLAB_RECLAIM_ACCOUNT_OLD = 0x00020000,	/* before enum _slab_flag_bits (6.9) */
@@ -244,10 +244,8 @@ static struct mw_error *read_cache(struct ctx *c, uint64_t cache,
 		mw_error_destroy(ne);
 		nptr = 0;
 	}
-	struct mw_error *se = NULL;
-	if (nptr && !(se = mw_kread_string(c->k, nptr, ci->name, sizeof(ci->name))))
-		;
-	else {
+	struct mw_error *se = nptr ? mw_kread_string(c->k, nptr, ci->name, sizeof(ci->name)) : NULL;
+	if (!nptr || se) {
 		/* every cache has a name: the kernel sets it before listing it */
 		snprintf(ci->name, sizeof(ci->name), "(cache 0x%" PRIx64 ")", cache);
 		mw_warn(c->w, "slab cache at 0x%" PRIx64 ": its name (kmem_cache.name 0x%" PRIx64

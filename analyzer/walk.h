@@ -20,8 +20,6 @@
 #include <stdint.h>
 
 #include "common/error.h"
-
-#include "common/error.h"
 #include "common/read.h"
 
 /* Kernel addresses start here: x86-64 (4- and 5-level paging) and arm64
